@@ -1,0 +1,61 @@
+"""How each activity verb reads in the log. Later task areas add their verbs here."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from smm.models import ActivityEvent, Role
+
+VERBS: dict[str, Promise] = {
+    "workspace.created": _("created the workspace"),
+    "workspace.updated": _("changed the workspace settings"),
+    "invitation.created": _("invited %(target)s as %(role)s"),
+    "invitation.resent": _("resent the invitation to %(target)s"),
+    "invitation.revoked": _("revoked the invitation to %(target)s"),
+    "member.joined": _("joined as %(role)s"),
+    "member.role_changed": _("changed the role of %(target)s from %(old)s to %(new)s"),
+    "member.removed": _("removed %(target)s"),
+    "member.left": _("left the workspace"),
+}
+
+FIELD_LABELS: dict[str, Promise] = {
+    "name": _("name"),
+    "timezone": _("time zone"),
+    "language": _("language"),
+}
+
+
+def _role_label(value: object) -> str:
+    try:
+        return str(Role(value).label)
+    except ValueError:
+        return str(value)
+
+
+def describe(event: ActivityEvent) -> str:
+    """One sentence (without the actor) saying what `event` did, in the active language."""
+    template = VERBS.get(event.verb)
+    if template is None:
+        return event.verb
+    data = event.data or {}
+    role = data.get("role")
+    old, new = role if isinstance(role, list) and len(role) == 2 else (None, None)
+    values = {
+        "target": event.target_label,
+        "role": _role_label(role) if isinstance(role, str) else "",
+        "old": _role_label(old) if old else "",
+        "new": _role_label(new) if new else "",
+    }
+    return str(template) % values
+
+
+def changes(event: ActivityEvent) -> list[tuple[str, str, str]]:
+    """(field label, old, new) for events that record changed values."""
+    if event.verb != "workspace.updated":
+        return []
+    return [
+        (str(FIELD_LABELS.get(field, field)), str(pair[0]), str(pair[1]))
+        for field, pair in (event.data or {}).items()
+        if isinstance(pair, list) and len(pair) == 2
+    ]

@@ -1,0 +1,186 @@
+"""Django admin. Staff only (and through allauth's login, so MFA holds). Superusers see every
+workspace; other staff see and change only workspaces in which they hold the role that the same
+action needs in the UI (smm.tenancy.PERMISSIONS) — one rule for UI, API and admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from smm.models import (
+    ActivityEvent,
+    ApiToken,
+    Heartbeat,
+    Invitation,
+    Membership,
+    Role,
+    User,
+    Workspace,
+)
+from smm.tenancy import role_for
+
+
+def workspace_ids_for_staff(request: HttpRequest, action: str) -> list[int] | None:
+    """Workspaces in which the staff user may do `action`; None means all (superuser)."""
+    user = request.user
+    if user.is_superuser:
+        return None
+    minimum = role_for(action)
+    return [
+        m.workspace_id
+        for m in Membership.objects.filter(user=user)
+        if Role(m.role).at_least(minimum)
+    ]
+
+
+class WorkspaceScopedAdmin(admin.ModelAdmin):
+    """Base for every admin of a customer-owned model (a model with a `workspace` FK)."""
+
+    workspace_field = "workspace"
+    view_action = "workspace.update"
+    change_action = "workspace.update"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        ids = workspace_ids_for_staff(request, self.view_action)
+        return qs if ids is None else qs.filter(**{f"{self.workspace_field}__in": ids})
+
+    def _may_change(self, request: HttpRequest, obj: Any | None) -> bool:
+        if obj is None:
+            return True
+        ids = workspace_ids_for_staff(request, self.change_action)
+        return ids is None or getattr(obj, f"{self.workspace_field}_id") in ids
+
+    def has_change_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_change(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_change(request, obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == self.workspace_field:
+            ids = workspace_ids_for_staff(request, self.change_action)
+            if ids is not None:
+                kwargs["queryset"] = Workspace.objects.filter(pk__in=ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(WorkspaceScopedAdmin):
+    workspace_field = "id"
+    list_display = ("name", "slug", "timezone", "language", "is_demo", "created_at")
+    search_fields = ("name", "slug")
+    list_filter = ("is_demo", "language")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (MembershipInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        ids = workspace_ids_for_staff(request, self.view_action)
+        return qs if ids is None else qs.filter(pk__in=ids)
+
+    def _may_change(self, request: HttpRequest, obj: Any | None) -> bool:
+        if obj is None:
+            return True
+        ids = workspace_ids_for_staff(request, self.change_action)
+        return ids is None or obj.pk in ids
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
+        if not admin.ModelAdmin.has_delete_permission(self, request, obj):
+            return False
+        if obj is None:
+            return True
+        ids = workspace_ids_for_staff(request, "workspace.delete")
+        return ids is None or obj.pk in ids
+
+
+@admin.register(Membership)
+class MembershipAdmin(WorkspaceScopedAdmin):
+    view_action = "members.view"
+    change_action = "members.change_role"
+    list_display = ("user", "workspace", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__email", "workspace__name")
+    autocomplete_fields = ("user", "workspace")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(WorkspaceScopedAdmin):
+    view_action = "members.invite"
+    change_action = "members.invite"
+    list_display = ("email", "workspace", "role", "status", "created_at", "expires_at")
+    search_fields = ("email", "workspace__name")
+    # The token is stored only as a hash and never shown.
+    exclude = ("token_hash",)
+    readonly_fields = ("created_at", "accepted_at", "accepted_by", "invited_by")
+
+
+@admin.register(ActivityEvent)
+class ActivityEventAdmin(WorkspaceScopedAdmin):
+    view_action = "activity.view"
+    list_display = ("created_at", "workspace", "actor_label", "verb", "target_label")
+    list_filter = ("verb",)
+    search_fields = ("actor_label", "target_label", "verb")
+    date_hierarchy = "created_at"
+
+    # The audit log is append-only, also for administrators.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "name", "language", "is_staff", "is_active", "last_login")
+    search_fields = ("email", "name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("name", "language")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "user",
+        "lookup_prefix",
+        "read_only",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    search_fields = ("name", "user__email", "lookup_prefix")
+    exclude = ("token_hash",)
+    readonly_fields = ("user", "lookup_prefix", "created_at", "last_used_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # tokens are made by their owner in the UI, where the secret is shown once
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ("name", "sent_at", "received_at", "worker")
+    readonly_fields = ("name", "sent_at", "received_at", "worker")

@@ -1,0 +1,39 @@
+"""The Celery app. The beat schedule lives here in code; django-celery-beat's database scheduler
+keeps it (and lets admins pause entries)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+from celery import Celery
+from celery.signals import before_task_publish
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smm.settings")
+
+app = Celery("smm")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def _heartbeat_interval() -> float:
+    from django.conf import settings
+
+    return float(settings.SMM_HEARTBEAT_INTERVAL)
+
+
+app.conf.beat_schedule = {
+    "smm.heartbeat": {
+        "task": "smm.heartbeat",
+        "schedule": _heartbeat_interval(),
+        # A heartbeat that waited longer than one interval in the queue says nothing new.
+        "options": {"expires": _heartbeat_interval()},
+    },
+}
+
+
+@before_task_publish.connect
+def _stamp_publish_time(headers: dict | None = None, **_: object) -> None:
+    """Every message carries the time it was sent, so the heartbeat can tell queue lag."""
+    if headers is not None:
+        headers.setdefault("smm_sent_at", datetime.now(UTC).isoformat())

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from smm.models import Role
+
+
+def _timezone_choices() -> list[tuple[str, str]]:
+    return [
+        (tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz
+    ]
+
+
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("The brand or client this workspace is for.")
+    )
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=_timezone_choices,
+        initial=settings.SMM_DEFAULT_WORKSPACE_TIMEZONE,
+        help_text=_("Schedules and reports use this time zone."),
+    )
+    language = forms.ChoiceField(
+        label=_("Content language"),
+        choices=settings.LANGUAGES,
+        initial="en",
+        help_text=_("The language of the workspace's posts and of its e-mails to invitees."),
+    )
+
+
+class WorkspaceDeleteForm(forms.Form):
+    confirm_name = forms.CharField(label=_("Type the workspace's name to confirm"), max_length=100)
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return list(Role.choices)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=_role_choices, initial=Role.EDITOR)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=_role_choices)
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Same as my browser")), *settings.LANGUAGES],
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What will use this token, e.g. “BI export”.")
+    )
+    read_only = forms.BooleanField(label=_("Read only"), required=False)
+    expires_at = forms.DateField(
+        label=_("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for a token that does not expire."),
+    )

@@ -1,0 +1,115 @@
+"""The one way into a workspace, and the one table of what each role may do.
+
+Views, API views and admin all ask `workspace_for_member` / `can`; nothing else decides access.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone as dj_timezone
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from smm.models import Membership, Role, Workspace
+
+# action -> the weakest role that may do it. Later task areas add their actions here.
+PERMISSIONS: dict[str, Role] = {
+    "workspace.view": Role.VIEWER,
+    "workspace.update": Role.ADMIN,
+    "workspace.delete": Role.OWNER,
+    "members.view": Role.VIEWER,
+    "members.invite": Role.ADMIN,
+    "members.change_role": Role.ADMIN,
+    "members.remove": Role.ADMIN,
+    "activity.view": Role.ADMIN,
+    "system.status": Role.ADMIN,
+}
+
+
+def role_for(action: str) -> Role:
+    try:
+        return PERMISSIONS[action]
+    except KeyError:
+        raise KeyError(f"Unknown action {action!r}: add it to smm.tenancy.PERMISSIONS") from None
+
+
+def can(membership: Membership | None, action: str) -> bool:
+    return membership is not None and membership.has_role(role_for(action))
+
+
+def can_assign_role(actor: Membership, role: Role | str) -> bool:
+    """Only owners grant or take away the owner role; admins manage everything below it."""
+    if Role(role) == Role.OWNER:
+        return actor.role == Role.OWNER
+    return actor.has_role(Role.ADMIN)
+
+
+def can_manage_member(actor: Membership, member: Membership) -> bool:
+    if member.role == Role.OWNER:
+        return actor.role == Role.OWNER
+    return actor.has_role(Role.ADMIN)
+
+
+def membership_for(user: Any, slug: str) -> Membership:
+    """The caller's membership of workspace `slug`.
+
+    Raises Http404 for non-members, revealing nothing about the workspace."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    return get_object_or_404(
+        Membership.objects.select_related("workspace"), workspace__slug=slug, user=user
+    )
+
+
+def workspace_for_member(
+    request: HttpRequest, slug: str, *, action: str = "workspace.view"
+) -> Workspace:
+    """Resolve workspace `slug` for the logged-in user and check `action`.
+
+    Raises Http404 if the user is no member, django's PermissionDenied (403) if the role is too
+    weak. Side effects: sets `request.workspace` and `request.membership`, activates the
+    workspace's time zone for this request and remembers it as the user's current workspace.
+    """
+    membership = membership_for(request.user, slug)
+    if not can(membership, action):
+        raise DjangoPermissionDenied
+    _enter(request, membership)
+    return membership.workspace
+
+
+def _enter(request: HttpRequest, membership: Membership) -> None:
+    workspace = membership.workspace
+    request.workspace = workspace  # type: ignore[attr-defined]
+    request.membership = membership  # type: ignore[attr-defined]
+    dj_timezone.activate(workspace.timezone)
+    session = getattr(request, "session", None)
+    if session is not None and session.get("current_workspace") != workspace.slug:
+        session["current_workspace"] = workspace.slug
+
+
+class WorkspaceAPIView(APIView):
+    """Base of every workspace-scoped API view: `slug` in the URL, a role per HTTP method.
+
+    `actions` maps HTTP methods to an action of PERMISSIONS; a method not listed is refused.
+    """
+
+    actions: ClassVar[dict[str, str]] = {"GET": "workspace.view"}
+    workspace: Workspace
+    membership: Membership
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        membership = membership_for(request.user, kwargs["slug"])
+        action = self.actions.get(request.method or "GET")
+        if action is None and request.method in ("HEAD", "OPTIONS"):
+            action = self.actions.get("GET", "workspace.view")
+        if action is None or not can(membership, action):
+            raise ApiPermissionDenied("Your role in this workspace does not allow this.")
+        self.membership = membership
+        self.workspace = membership.workspace
+        _enter(request._request, membership)

@@ -1,0 +1,446 @@
+"""Pages of the shared kernel: workspaces, members, invitations, activity, account, API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from smm import selectors, services
+from smm.accounts import INVITED_EMAIL_SESSION_KEY
+from smm.forms import (
+    ApiTokenForm,
+    InvitationForm,
+    ProfileForm,
+    RoleForm,
+    WorkspaceDeleteForm,
+    WorkspaceForm,
+)
+from smm.models import ApiToken, Invitation, Membership, Role
+from smm.tenancy import can, can_assign_role, can_manage_member, workspace_for_member
+
+
+def _form_errors(form: object, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, so the page shows it next to the input."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None  # type: ignore[attr-defined]
+            for error in errors:
+                form.add_error(target, error)  # type: ignore[attr-defined]
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)  # type: ignore[attr-defined]
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers: the process answers (no database call)."""
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send the user to their current workspace, or to the list when they have none or several."""
+    workspaces = list(selectors.workspace_list_for_user(user=request.user))
+    current = request.session.get("current_workspace")
+    for workspace in workspaces:
+        if workspace.slug == current:
+            return redirect("smm:workspace_home", slug=workspace.slug)
+    if len(workspaces) == 1:
+        return redirect("smm:workspace_home", slug=workspaces[0].slug)
+    return redirect("smm:workspace_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_list(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace = services.workspace_create(
+                name=form.cleaned_data["name"],
+                timezone_name=form.cleaned_data["timezone"],
+                language=form.cleaned_data["language"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Workspace “%(name)s” created.") % {"name": workspace.name})
+            return redirect("smm:workspace_home", slug=workspace.slug)
+    workspaces = selectors.workspace_list_for_user(user=request.user)
+    memberships = {m.workspace_id: m for m in Membership.objects.filter(user=request.user)}
+    rows = [(ws, memberships.get(ws.pk)) for ws in workspaces]
+    return render(request, "smm/workspace_list.html", {"rows": rows, "form": form})
+
+
+@login_required
+def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = workspace_for_member(request, slug)
+    members = selectors.membership_list(workspace=workspace)
+    recent = (
+        list(selectors.activity_list(workspace=workspace)[:8])
+        if can(request.membership, "activity.view")  # type: ignore[attr-defined]
+        else []
+    )
+    return render(
+        request,
+        "smm/workspace_home.html",
+        {"workspace": workspace, "members": members, "recent": recent},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = workspace_for_member(request, slug, action="workspace.update")
+    initial = {
+        "name": workspace.name,
+        "timezone": workspace.timezone,
+        "language": workspace.language,
+    }
+    form = WorkspaceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.workspace_update(
+                workspace=workspace,
+                by=request.user,
+                name=form.cleaned_data["name"],
+                timezone_name=form.cleaned_data["timezone"],
+                language=form.cleaned_data["language"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("smm:workspace_settings", slug=workspace.slug)
+    return render(request, "smm/workspace_settings.html", {"workspace": workspace, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = workspace_for_member(request, slug, action="workspace.delete")
+    form = WorkspaceDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.workspace_delete(
+                workspace=workspace, by=request.user, confirm_name=form.cleaned_data["confirm_name"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            request.session.pop("current_workspace", None)
+            messages.success(request, _("Workspace “%(name)s” deleted.") % {"name": workspace.name})
+            return redirect("smm:workspace_list")
+    return render(request, "smm/workspace_delete.html", {"workspace": workspace, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_list(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = workspace_for_member(request, slug, action="members.view")
+    actor: Membership = request.membership  # type: ignore[attr-defined]
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        if not can(actor, "members.invite"):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                sent = services.invitation_create(
+                    workspace=workspace,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    by=actor,
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                _report_invitation(request, sent)
+                return redirect("smm:member_list", slug=workspace.slug)
+    members = [
+        (m, can_manage_member(actor, m) and m.pk != actor.pk)
+        for m in selectors.membership_list(workspace=workspace)
+    ]
+    assignable = [(value, label) for value, label in Role.choices if can_assign_role(actor, value)]
+    return render(
+        request,
+        "smm/member_list.html",
+        {
+            "workspace": workspace,
+            "members": members,
+            "invitations": selectors.invitation_list_open(workspace=workspace)
+            if can(actor, "members.invite")
+            else [],
+            "form": form,
+            "assignable_roles": assignable,
+            "can_invite": can(actor, "members.invite"),
+            "invite_url": request.session.pop("smm_invite_url", None),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _report_invitation(request: HttpRequest, sent: services.InvitationSent) -> None:
+    # The raw link exists only now; show it once so it can be shared if e-mail is not set up.
+    request.session["smm_invite_url"] = sent.url
+    if sent.email_sent:
+        messages.success(
+            request, _("Invitation sent to %(email)s.") % {"email": sent.invitation.email}
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "The invitation for %(email)s was saved, but the e-mail could not be sent. "
+                "Share the link below."
+            )
+            % {"email": sent.invitation.email},
+        )
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+    workspace = workspace_for_member(request, slug, action="members.change_role")
+    membership = get_object_or_404(Membership, workspace=workspace, pk=member_id)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_change_role(
+                membership=membership,
+                role=form.cleaned_data["role"],
+                by=request.membership,  # type: ignore[attr-defined]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(email)s is now %(role)s.")
+                % {"email": membership.user.email, "role": Role(membership.role).label},
+            )
+    return redirect("smm:member_list", slug=workspace.slug)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+    # Leaving is open to every member; removing others needs members.remove.
+    workspace = workspace_for_member(request, slug, action="members.view")
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), workspace=workspace, pk=member_id
+    )
+    leaving = membership.pk == request.membership.pk  # type: ignore[attr-defined]
+    if not leaving and not can(request.membership, "members.remove"):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    try:
+        services.membership_remove(membership=membership, by=request.membership)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("smm:member_list", slug=workspace.slug)
+    if leaving:
+        request.session.pop("current_workspace", None)
+        messages.success(request, _("You left %(name)s.") % {"name": workspace.name})
+        return redirect("smm:workspace_list")
+    messages.success(request, _("%(email)s was removed.") % {"email": membership.user.email})
+    return redirect("smm:member_list", slug=workspace.slug)
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    workspace = workspace_for_member(request, slug, action="members.invite")
+    invitation = get_object_or_404(Invitation, workspace=workspace, pk=invitation_id)
+    try:
+        sent = services.invitation_resend(invitation=invitation, by=request.membership)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        _report_invitation(request, sent)
+    return redirect("smm:member_list", slug=workspace.slug)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    workspace = workspace_for_member(request, slug, action="members.invite")
+    invitation = get_object_or_404(Invitation, workspace=workspace, pk=invitation_id)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.membership)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Invitation for %(email)s revoked.") % {"email": invitation.email}
+        )
+    return redirect("smm:member_list", slug=workspace.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation e-mail. Anonymous visitors are offered sign-up or log-in and
+    come back here; a logged-in user confirms with a POST."""
+    invitation = selectors.invitation_get_by_token(raw_token=token)
+    if invitation is None:
+        raise Http404
+    context: dict[str, object] = {"invitation": invitation, "token": token}
+    if invitation.status != "pending":
+        return render(
+            request, "smm/invitation_accept.html", {**context, "closed": True}, status=410
+        )
+    if not request.user.is_authenticated:
+        # Signing up from this link with the invited address needs no second verification mail.
+        request.session[INVITED_EMAIL_SESSION_KEY] = invitation.email
+        return render(request, "smm/invitation_accept.html", context)
+    if request.method == "POST":
+        try:
+            membership = services.invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as exc:
+            context["error"] = " ".join(exc.messages)
+        else:
+            request.session.pop(INVITED_EMAIL_SESSION_KEY, None)
+            messages.success(
+                request, _("Welcome to %(name)s.") % {"name": membership.workspace.name}
+            )
+            return redirect("smm:workspace_home", slug=membership.workspace.slug)
+    return render(request, "smm/invitation_accept.html", context)
+
+
+@login_required
+def activity(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = workspace_for_member(request, slug, action="activity.view")
+    area = request.GET.get("area", "")
+    areas = {"workspace": "workspace.", "members": "member.", "invitations": "invitation."}
+    actor_id = request.GET.get("actor") or None
+    events = selectors.activity_list(
+        workspace=workspace,
+        verb_prefix=areas.get(area, ""),
+        actor_id=int(actor_id) if actor_id and actor_id.isdigit() else None,
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "smm/activity.html",
+        {
+            "workspace": workspace,
+            "page": page,
+            "area": area,
+            "actor": actor_id or "",
+            "members": selectors.membership_list(workspace=workspace),
+        },
+    )
+
+
+@login_required
+def system_status(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = workspace_for_member(request, slug, action="system.status")
+    return render(
+        request,
+        "smm/system_status.html",
+        {"workspace": workspace, "status": selectors.heartbeat_status()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(
+        request.POST or None, initial={"name": request.user.name, "language": request.user.language}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                language=form.cleaned_data["language"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            response = redirect("smm:profile")
+            _set_language_cookie(response, form.cleaned_data["language"])
+            return response
+    return render(request, "smm/profile.html", {"form": form})
+
+
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
+    from django.conf import settings
+
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language: saved on the account when logged in, in a cookie always."""
+    from django.conf import settings
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = ""
+    if request.user.is_authenticated:
+        services.user_update_profile(user=request.user, name=request.user.name, language=language)
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url)
+    _set_language_cookie(response, language)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        expires_on = form.cleaned_data["expires_at"]
+        expires_at = (
+            timezone.make_aware(dt.datetime.combine(expires_on, dt.time.max))
+            if expires_on
+            else None
+        )
+        try:
+            created = services.api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                read_only=form.cleaned_data["read_only"],
+                expires_at=expires_at,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            form = ApiTokenForm()
+    return render(
+        request,
+        "smm/api_tokens.html",
+        {
+            "form": form,
+            "created": created,
+            "tokens": selectors.api_token_list_for_user(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, user=request.user, pk=token_id)
+    services.api_token_revoke(token=token)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("smm:api_tokens")

@@ -1,0 +1,63 @@
+"""Every page of the shared kernel renders for a member; a query-count check on list pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from smm.models import Role
+from tests.factories import member
+
+
+@pytest.mark.parametrize(
+    "name,needs_slug",
+    [
+        ("smm:workspace_list", False),
+        ("smm:workspace_home", True),
+        ("smm:workspace_settings", True),
+        ("smm:workspace_delete", True),
+        ("smm:member_list", True),
+        ("smm:activity", True),
+        ("smm:system_status", True),
+        ("smm:profile", False),
+        ("smm:api_tokens", False),
+    ],
+)
+def test_page_renders_for_owner(client, alice, workspace, name, needs_slug) -> None:
+    client.force_login(alice)
+    url = reverse(name, args=[workspace.slug] if needs_slug else [])
+    response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    assert b"Ripple" in response.content
+
+
+def test_home_redirects_to_the_only_workspace(client, alice, workspace) -> None:
+    client.force_login(alice)
+    assert client.get("/").url == reverse("smm:workspace_home", args=[workspace.slug])
+
+
+def test_anonymous_is_sent_to_login(client, workspace) -> None:
+    response = client.get(reverse("smm:workspace_home", args=[workspace.slug]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_login_page_renders(client, db) -> None:
+    response = client.get(reverse("account_login"))
+    assert response.status_code == 200
+    assert b'name="login"' in response.content
+
+
+def test_member_list_query_count(client, alice, workspace, django_assert_num_queries) -> None:
+    for i in range(10):
+        member(workspace, Role.VIEWER, email=f"v{i}@example.com")
+    client.force_login(alice)
+    url = reverse("smm:member_list", args=[workspace.slug])
+    client.get(url)  # the first request of a session records it (usersessions)
+    # session, user, usersession read + its user + last-seen update (2 savepoints),
+    # membership+workspace, members+users, heartbeat, workspace switcher, open invitations:
+    # 12, the same for 2 or 200 members.
+    with django_assert_num_queries(12):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.count(b'id="member-') == 11

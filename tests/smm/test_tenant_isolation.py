@@ -1,0 +1,120 @@
+"""Generic tenant isolation: every URL pattern of ours that takes a workspace or an object id
+answers 404 to a member of another workspace, for every HTTP method. The test walks the URL
+conf, so a route added later is covered automatically; a route whose arguments it cannot build
+makes it fail (teach it the new argument in ARGUMENT_BUILDERS)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from smm.models import ApiToken, Invitation, Membership, Role, User, Workspace
+from smm.services import api_token_create, invitation_create
+
+# Third-party route trees that hold no tenant data of ours.
+FOREIGN_PREFIXES = (
+    "admin/",
+    "accounts/",
+    "api/schema",
+    "api/docs",
+    "api/redoc",
+    "static/",
+    "media/",
+)
+# Arguments that are not object references (they never point at tenant data).
+NON_TENANT_ARGUMENTS = {"token"}  # invitation links: unguessable by design, tested separately
+
+
+@dataclass
+class Victim:
+    workspace: Workspace
+    owner: User
+    membership: Membership
+    invitation: Invitation
+    api_token: ApiToken
+
+
+ARGUMENT_BUILDERS: dict[str, Callable[[Victim], Any]] = {
+    "slug": lambda v: v.workspace.slug,
+    "member_id": lambda v: v.membership.pk,
+    "invitation_id": lambda v: v.invitation.pk,
+    "token_id": lambda v: v.api_token.pk,
+}
+
+
+def _walk(resolvers: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in resolvers:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route, entry
+
+
+def tenant_routes() -> list[tuple[str, URLPattern]]:
+    routes = []
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith(FOREIGN_PREFIXES) or route.startswith("^"):
+            continue
+        arguments = set(pattern.pattern.regex.groupindex)
+        if arguments - NON_TENANT_ARGUMENTS:
+            routes.append((route, pattern))
+    return routes
+
+
+def _build_path(route: str, pattern: URLPattern, victim: Victim) -> str:
+    path = "/" + route
+    for name in pattern.pattern.regex.groupindex:
+        builder = ARGUMENT_BUILDERS.get(name)
+        if builder is None:
+            pytest.fail(f"{route}: no way to build argument {name!r}; add it to ARGUMENT_BUILDERS")
+        converter = pattern.pattern.converters.get(name)
+        placeholder = f"<{type(converter).__name__.replace('Converter', '').lower()}:{name}>"
+        value = str(builder(victim))
+        for candidate in (
+            placeholder,
+            f"<{name}>",
+            f"<str:{name}>",
+            f"<int:{name}>",
+            f"<slug:{name}>",
+        ):
+            path = path.replace(candidate, value)
+    assert "<" not in path, f"could not fill {route}"
+    return path
+
+
+@pytest.fixture
+def victim(alice: User, workspace: Workspace) -> Victim:
+    membership = Membership.objects.get(workspace=workspace, user=alice)
+    sent = invitation_create(
+        workspace=workspace, email="new@example.com", role=Role.EDITOR, by=membership
+    )
+    token = api_token_create(user=alice, name="ci").token
+    return Victim(workspace, alice, membership, sent.invitation, token)
+
+
+def test_the_walker_finds_our_routes() -> None:
+    routes = {route for route, _ in tenant_routes()}
+    assert "w/<slug:slug>/members/" in routes
+    assert "api/v1/workspaces/<slug:slug>/members/<int:member_id>/" in routes
+
+
+@pytest.mark.parametrize("route,pattern", tenant_routes(), ids=[r for r, _ in tenant_routes()])
+@pytest.mark.parametrize("method", ["get", "post", "patch", "delete"])
+def test_outsider_gets_404(
+    client, mallory: User, victim: Victim, route: str, pattern: URLPattern, method: str
+) -> None:
+    client.force_login(mallory)
+    path = _build_path(route, pattern, victim)
+    response = (
+        getattr(client, method)(path, content_type="application/json")
+        if method in ("patch", "delete")
+        else getattr(client, method)(path)
+    )
+    if response.status_code == 405:
+        return  # the route does not take this method at all: nothing can leak
+    assert response.status_code == 404, f"{method.upper()} {path} answered {response.status_code}"
