@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
@@ -262,12 +262,21 @@ class InvitationDetailApi(WorkspaceAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class ActivityPagination(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
 class ActivityListApi(WorkspaceAPIView):
+    """The workspace's audit log, newest first, cursor-paginated (`next`/`previous` links)."""
+
     actions = {"GET": "activity.view"}
 
     @extend_schema(responses=ActivityOutput(many=True))
     def get(self, request: Request, slug: str) -> Response:
-        paginator = LimitOffsetPagination()
+        paginator = ActivityPagination()
         page = paginator.paginate_queryset(
             selectors.activity_list(workspace=self.workspace), request, view=self
         )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from smm.models import ActivityEvent, ApiToken, Heartbeat, Invitation, Membership, User, Workspace
@@ -60,6 +60,62 @@ def activity_list(
     if actor_id:
         qs = qs.filter(actor_id=actor_id)
     return qs.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    events: list[ActivityEvent]
+    older: str | None  # cursor for the next (older) page, None on the last page
+    newer: str | None  # cursor for the previous (newer) page, None on the first page
+
+
+def _cursor(event: ActivityEvent) -> str:
+    return f"{int(event.created_at.timestamp() * 1_000_000)}.{event.pk}"
+
+
+def _parse_cursor(raw: str | None) -> tuple[datetime, int] | None:
+    try:
+        micros, pk = (raw or "").split(".")
+        return datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC), int(pk)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def activity_page(
+    *,
+    workspace: Workspace,
+    verb_prefix: str = "",
+    actor_id: int | None = None,
+    before: str | None = None,
+    after: str | None = None,
+    size: int = 50,
+) -> ActivityPage:
+    """One page of the activity log, newest first, by keyset (no COUNT, no OFFSET: a deep page
+    of a long log costs as little as the first). `before`/`after` are cursors from a page."""
+    qs = activity_list(workspace=workspace, verb_prefix=verb_prefix, actor_id=actor_id)
+    start = _parse_cursor(after) if after else None
+    end = _parse_cursor(before) if before and not start else None
+    if start:
+        at, pk = start
+        # The redundant bound (>= at) gives the database an index range to start from.
+        newer = qs.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk), created_at__gte=at)
+        rows = list(newer.order_by("created_at", "id")[: size + 1])
+        has_newer = len(rows) > size
+        events = list(reversed(rows[:size]))
+        has_older = True
+    else:
+        if end:
+            at, pk = end
+            qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk), created_at__lte=at)
+        rows = list(qs[: size + 1])
+        has_older = len(rows) > size
+        events = rows[:size]
+        has_newer = end is not None
+    return ActivityPage(
+        events=events,
+        older=_cursor(events[-1]) if events and has_older else None,
+        newer=_cursor(events[0]) if events and has_newer else None,
+    )
 
 
 def api_token_list_for_user(*, user: User) -> QuerySet[ApiToken]:

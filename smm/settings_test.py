@@ -26,6 +26,7 @@ CACHES = {
 }
 SITE_URL = "http://testserver"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file, not memory: a Celery worker started by a test must see the same database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # A file, not memory: a Celery worker started by a test must see the same database. One
+    # per test process, so two suites running side by side do not delete each other's file.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405

@@ -7,7 +7,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -170,7 +169,10 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
         (m, can_manage_member(actor, m) and m.pk != actor.pk)
         for m in selectors.membership_list(workspace=workspace)
     ]
-    assignable = [(value, label) for value, label in Role.choices if can_assign_role(actor, value)]
+    # Labels resolved once, not once per member row.
+    assignable = [
+        (value, str(label)) for value, label in Role.choices if can_assign_role(actor, value)
+    ]
     return render(
         request,
         "smm/member_list.html",
@@ -321,12 +323,13 @@ def activity(request: HttpRequest, slug: str) -> HttpResponse:
     area = request.GET.get("area", "")
     areas = {"workspace": "workspace.", "members": "member.", "invitations": "invitation."}
     actor_id = request.GET.get("actor") or None
-    events = selectors.activity_list(
+    page = selectors.activity_page(
         workspace=workspace,
         verb_prefix=areas.get(area, ""),
         actor_id=int(actor_id) if actor_id and actor_id.isdigit() else None,
+        before=request.GET.get("before"),
+        after=request.GET.get("after"),
     )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "smm/activity.html",

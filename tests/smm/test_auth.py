@@ -3,6 +3,7 @@ session revocation, login rate limits per account and per IP, and the admin behi
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -189,3 +190,18 @@ def test_new_account_starts_in_the_language_it_signed_up_in(client, db) -> None:
         HTTP_ACCEPT_LANGUAGE="nl",
     )
     assert User.objects.get(email="nl@example.com").language == "nl"
+
+
+def test_password_reset_by_email(client, alice, mailoutbox) -> None:
+    client.post(reverse("account_reset_password"), {"email": alice.email})
+    (mail,) = mailoutbox
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+)", mail.body).group(1)
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200
+    client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,
+        {"password1": "a-brand-new-passphrase", "password2": "a-brand-new-passphrase"},
+    )
+    client.logout()
+    assert login(client, alice.email, "a-brand-new-passphrase").status_code == 302
+    assert login(Client(), alice.email, PASSWORD).status_code == 200  # the old one is gone

@@ -104,7 +104,7 @@ def test_activity_filters(client, alice, bob, workspace) -> None:
     )
     client.force_login(alice)
     url = reverse("smm:activity", args=[workspace.slug])
-    members_only = client.get(url, {"area": "members"}).context["page"].object_list
+    members_only = client.get(url, {"area": "members"}).context["page"].events
     assert [e.verb for e in members_only] == ["member.role_changed"]
 
 
@@ -133,3 +133,40 @@ def test_two_owners_leaving_at_once_leave_one_owner() -> None:
         t.join(timeout=20)
     assert sorted(outcomes) == ["left", "refused"]
     assert Membership.objects.filter(workspace=workspace, role=Role.OWNER).count() == 1
+
+
+def test_activity_pages_walk_the_whole_log_both_ways(alice, workspace) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from smm.selectors import activity_page
+
+    now = timezone.now()
+    # 120 events, some sharing a timestamp, so the cursor must break ties by id.
+    ActivityEvent.objects.bulk_create(
+        [
+            ActivityEvent(
+                workspace=workspace,
+                verb="workspace.updated",
+                created_at=now - timedelta(seconds=i // 3),
+            )
+            for i in range(120)
+        ]
+    )
+    expected = list(
+        ActivityEvent.objects.filter(workspace=workspace).order_by("-created_at", "-id")
+    )
+    seen, pages, cursor = [], [], None
+    while True:
+        page = activity_page(workspace=workspace, before=cursor, size=50)
+        pages.append(page)
+        seen += page.events
+        if not page.older:
+            break
+        cursor = page.older
+    assert seen == expected and len(pages) == 3
+    assert pages[0].newer is None and pages[1].newer is not None
+    back = activity_page(workspace=workspace, after=pages[2].newer, size=50)
+    assert back.events == pages[1].events
+    assert activity_page(workspace=workspace, before="garbage").events == expected[:50]
