@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -109,7 +110,7 @@ class WorkspaceAPIView(APIView):
         if action is None and request.method in ("HEAD", "OPTIONS"):
             action = self.actions.get("GET", "workspace.view")
         if action is None or not can(membership, action):
-            raise ApiPermissionDenied("Your role in this workspace does not allow this.")
+            raise ApiPermissionDenied(_("Your role in this workspace does not allow this."))
         self.membership = membership
         self.workspace = membership.workspace
         _enter(request._request, membership)
