@@ -101,6 +101,9 @@ class MeApi(APIView):
 
 class WorkspaceListApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "WorkspaceCreateInput"
+
         name = serializers.CharField(max_length=100)
         timezone = serializers.CharField(required=False)
         language = serializers.ChoiceField(choices=["en", "nl"], required=False)
@@ -180,6 +183,9 @@ class MemberDetailApi(WorkspaceAPIView):
     actions = {"GET": "members.view", "PATCH": "members.change_role", "DELETE": "members.remove"}
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "MemberRoleInput"
+
         role = serializers.ChoiceField(choices=Role.choices)
 
     def _member(self, member_id: int) -> Membership:
@@ -212,6 +218,9 @@ class InvitationListApi(WorkspaceAPIView):
     actions = {"GET": "members.invite", "POST": "members.invite"}
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "InvitationCreateInput"
+
         email = serializers.EmailField()
         role = serializers.ChoiceField(choices=Role.choices)
 

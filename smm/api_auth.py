@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
@@ -56,3 +57,17 @@ class ReadOnlyTokenPermission(permissions.BasePermission):
         if isinstance(token, ApiToken) and token.read_only:
             return request.method in permissions.SAFE_METHODS
         return True
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """Describes the personal API token in the OpenAPI schema (a bearer token)."""
+
+    target_class = "smm.api_auth.ApiTokenAuthentication"
+    name = "ApiToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token from Account → API tokens: `Bearer rpl_…`.",
+        }

@@ -16,18 +16,25 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def _heartbeat_interval() -> float:
+def _heartbeat_interval() -> int:
     from django.conf import settings
 
-    return float(settings.SMM_HEARTBEAT_INTERVAL)
+    return int(settings.SMM_HEARTBEAT_INTERVAL)
+
+
+def _expires(seconds: int) -> dict[str, int]:
+    """Entry options that make a message expire `seconds` after beat sent it. django-celery-beat's
+    DatabaseScheduler keeps only `expire_seconds` (it drops `expires`); Celery's own schedulers
+    read `expires`."""
+    return {"expires": seconds, "expire_seconds": seconds}
 
 
 app.conf.beat_schedule = {
     "smm.heartbeat": {
         "task": "smm.heartbeat",
-        "schedule": _heartbeat_interval(),
+        "schedule": float(_heartbeat_interval()),
         # A heartbeat that waited longer than one interval in the queue says nothing new.
-        "options": {"expires": _heartbeat_interval()},
+        "options": _expires(_heartbeat_interval()),
     },
 }
 

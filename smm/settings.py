@@ -48,6 +48,15 @@ if not SMM_ENCRYPTION_KEYS:
             "Set SMM_ENCRYPTION_KEYS (comma-separated Fernet keys); it is required with DEBUG off."
         )
     SMM_ENCRYPTION_KEYS = [_dev_secret("encryption_key", lambda: Fernet.generate_key().decode())]
+for _position, _key in enumerate(SMM_ENCRYPTION_KEYS, start=1):
+    # Fail at start-up, not at the first secret saved. The message never shows the key.
+    try:
+        Fernet(_key.encode())
+    except (ValueError, TypeError) as _exc:
+        raise ImproperlyConfigured(
+            f"SMM_ENCRYPTION_KEYS: key {_position} is not a Fernet key (32 url-safe "
+            "base64-encoded bytes); see .env.example for how to generate one."
+        ) from _exc
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -267,16 +276,23 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        # Lets several installs (or test runs) share one Redis database without taking each
+        # other's tasks.
+        "global_keyprefix": env_str("SMM_BROKER_KEY_PREFIX") or "",
+    }
 else:
     _broker_dir = VAR_DIR / "celery-broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # The exchange bindings; Kombu's default is ./control, in whatever the working directory is.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 # The heartbeat counts as stale after this many seconds without a beat.
