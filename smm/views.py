@@ -185,6 +185,9 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "assignable_roles": assignable,
             "can_invite": can(actor, "members.invite"),
+            # The last owner cannot leave; offering the button would only lead to an error.
+            "can_leave": actor.role != Role.OWNER
+            or sum(1 for m, _ in members if m.role == Role.OWNER) > 1,
             "invite_url": request.session.pop("smm_invite_url", None),
             "now": timezone.now(),
         },

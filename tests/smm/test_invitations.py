@@ -232,3 +232,33 @@ def test_a_member_can_leave(client, bob, alice, workspace) -> None:
     assert response.url == reverse("smm:workspace_list")
     assert not Membership.objects.filter(pk=bob_m.pk).exists()
     assert client.get(reverse("smm:workspace_home", args=[workspace.slug])).status_code == 404
+
+
+def test_invitation_link_prefills_the_address_on_sign_up(client, workspace, alice_m) -> None:
+    sent = invite(workspace, alice_m, email="new.person@example.com")
+    page = client.get(link_path(sent.url))
+    assert b"email=new.person%40example.com" in page.content
+    signup = client.get(reverse("account_signup") + "?email=new.person%40example.com")
+    assert b'value="new.person@example.com"' in signup.content
+
+
+def test_invitation_expiry_in_the_mail_is_utc(workspace, alice_m, mailoutbox) -> None:
+    from django.utils import timezone as tz
+
+    workspace.timezone = "Asia/Tokyo"  # far from UTC, so a local time would show
+    workspace.save()
+    tz.activate("Asia/Tokyo")
+    try:
+        sent = invite(workspace, alice_m)
+    finally:
+        tz.deactivate()
+    from datetime import UTC
+
+    from django.utils.dateformat import format as date_format
+
+    at = sent.invitation.expires_at
+    utc_time = date_format(at.astimezone(UTC), "P")
+    tokyo_time = date_format(tz.localtime(at, tz.get_fixed_timezone(9 * 60)), "P")
+    body = mailoutbox[0].body
+    assert f"{utc_time} (UTC)" in body, body
+    assert tokyo_time not in body

@@ -61,3 +61,21 @@ def test_member_list_query_count(client, alice, workspace, django_assert_num_que
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.count(b'id="member-') == 11
+
+
+def test_404_and_403_pages_are_the_suites_own(client, bob, workspace, settings) -> None:
+    settings.DEBUG = False
+    client.force_login(bob)
+    missing = client.get("/w/no-such-workspace/")
+    assert missing.status_code == 404 and b"Go to your workspaces" in missing.content
+    refused = client.get(reverse("smm:workspace_settings", args=[workspace.slug]))
+    assert refused.status_code == 403 and b"Your role in this workspace" in refused.content
+
+
+def test_the_only_owner_is_not_offered_to_leave(client, alice, bob, workspace) -> None:
+    client.force_login(alice)
+    page = client.get(reverse("smm:member_list", args=[workspace.slug]))
+    assert b">Leave<" not in page.content
+    client.force_login(bob)
+    page = client.get(reverse("smm:member_list", args=[workspace.slug]))
+    assert b">Leave<" in page.content
