@@ -225,6 +225,9 @@ SMM_DEFAULT_WORKSPACE_TIMEZONE = "Europe/Amsterdam"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
+if DEBUG:
+    # `make run` serves static files straight from the finders; collectstatic is for production.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {

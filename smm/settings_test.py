@@ -30,3 +30,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # per test process, so two suites running side by side do not delete each other's file.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
+# Static files come from the finders in tests; no collectstatic folder is needed.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = VAR_DIR / "static-test"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -19,6 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, addrport: str, **options: Any) -> None:
+        # Ctrl-C and `kill` both stop everything, also when started from a script (where a
+        # background job inherits SIGINT as ignored).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _raise_interrupt)
         python = sys.executable
         commands = {
             "web": [python, "manage.py", "runserver", addrport],
@@ -56,13 +61,19 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            # The leaders first (Celery finishes running tasks: a warm shutdown), then whatever
+            # is left in each process group (runserver's reloaded child, pool processes).
             for proc in procs.values():
                 if proc.poll() is None:
-                    os.killpg(proc.pid, signal.SIGTERM)
-            deadline = time.monotonic() + 10
+                    proc.terminate()
+            deadline = time.monotonic() + 15
             for proc in procs.values():
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
             self.stdout.write("stopped.")
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
