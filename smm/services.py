@@ -161,8 +161,14 @@ def _lock_workspace(workspace: Workspace) -> None:
     Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
 
 
-def _owner_count(workspace: Workspace) -> int:
-    return Membership.objects.filter(workspace=workspace, role=Role.OWNER).count()
+def _refuse_if_last_owner(membership: Membership) -> None:
+    """Raises ValidationError if `membership` is its workspace's only owner (call under
+    `_lock_workspace`, so the count cannot change underneath)."""
+    owners = Membership.objects.filter(workspace=membership.workspace, role=Role.OWNER).count()
+    if membership.role == Role.OWNER and owners <= 1:
+        raise ValidationError(
+            _("A workspace needs at least one owner. Make someone else owner first.")
+        )
 
 
 @dataclass(frozen=True)
@@ -360,10 +366,7 @@ def membership_change_role(*, membership: Membership, role: str, by: Membership)
         and can_assign_role(by, role)
     ):
         raise ValidationError(_("You cannot give this member that role."))
-    if membership.role == Role.OWNER and _owner_count(membership.workspace) <= 1:
-        raise ValidationError(
-            _("A workspace needs at least one owner. Make someone else owner first.")
-        )
+    _refuse_if_last_owner(membership)
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
@@ -386,10 +389,7 @@ def membership_remove(*, membership: Membership, by: Membership) -> None:
     leaving = membership.pk == by.pk
     if not leaving and not (can(by, "members.remove") and can_manage_member(by, membership)):
         raise ValidationError(_("You cannot remove this member."))
-    if membership.role == Role.OWNER and _owner_count(membership.workspace) <= 1:
-        raise ValidationError(
-            _("A workspace needs at least one owner. Make someone else owner first.")
-        )
+    _refuse_if_last_owner(membership)
     activity_record(
         workspace=membership.workspace,
         actor=by.user,
