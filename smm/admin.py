@@ -44,23 +44,31 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
     workspace_field = "workspace"
     view_action = "workspace.update"
     change_action = "workspace.update"
+    delete_action: str | None = None  # defaults to change_action
+
+    def _workspace_id(self, obj: Any) -> int:
+        return getattr(obj, f"{self.workspace_field}_id")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)
         ids = workspace_ids_for_staff(request, self.view_action)
         return qs if ids is None else qs.filter(**{f"{self.workspace_field}__in": ids})
 
-    def _may_change(self, request: HttpRequest, obj: Any | None) -> bool:
+    def _may(self, request: HttpRequest, obj: Any | None, action: str) -> bool:
         if obj is None:
             return True
-        ids = workspace_ids_for_staff(request, self.change_action)
-        return ids is None or getattr(obj, f"{self.workspace_field}_id") in ids
+        ids = workspace_ids_for_staff(request, action)
+        return ids is None or self._workspace_id(obj) in ids
 
     def has_change_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
-        return super().has_change_permission(request, obj) and self._may_change(request, obj)
+        return super().has_change_permission(request, obj) and self._may(
+            request, obj, self.change_action
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and self._may_change(request, obj)
+        return super().has_delete_permission(request, obj) and self._may(
+            request, obj, self.delete_action or self.change_action
+        )
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == self.workspace_field:
@@ -71,38 +79,35 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """Read-only for staff who are not superusers: roles change in the UI (or through the
+    membership services), where only owners grant ownership and a workspace keeps an owner."""
+
     model = Membership
     extra = 0
     autocomplete_fields = ("user",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 @admin.register(Workspace)
 class WorkspaceAdmin(WorkspaceScopedAdmin):
     workspace_field = "id"
+    delete_action = "workspace.delete"
     list_display = ("name", "slug", "timezone", "language", "is_demo", "created_at")
     search_fields = ("name", "slug")
     list_filter = ("is_demo", "language")
     readonly_fields = ("created_at", "updated_at")
     inlines = (MembershipInline,)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        ids = workspace_ids_for_staff(request, self.view_action)
-        return qs if ids is None else qs.filter(pk__in=ids)
-
-    def _may_change(self, request: HttpRequest, obj: Any | None) -> bool:
-        if obj is None:
-            return True
-        ids = workspace_ids_for_staff(request, self.change_action)
-        return ids is None or obj.pk in ids
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
-        if not admin.ModelAdmin.has_delete_permission(self, request, obj):
-            return False
-        if obj is None:
-            return True
-        ids = workspace_ids_for_staff(request, "workspace.delete")
-        return ids is None or obj.pk in ids
+    def _workspace_id(self, obj: Any) -> int:
+        return obj.pk
 
 
 @admin.register(Membership)
@@ -114,6 +119,15 @@ class MembershipAdmin(WorkspaceScopedAdmin):
     search_fields = ("user__email", "workspace__name")
     autocomplete_fields = ("user", "workspace")
 
+    # Staff who are not superusers see memberships; roles change in the UI, under its rules.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any | None = None) -> Any:
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ("workspace", "user", "role", "created_at")
+
 
 @admin.register(Invitation)
 class InvitationAdmin(WorkspaceScopedAdmin):
@@ -124,6 +138,9 @@ class InvitationAdmin(WorkspaceScopedAdmin):
     # The token is stored only as a hash and never shown.
     exclude = ("token_hash",)
     readonly_fields = ("created_at", "accepted_at", "accepted_by", "invited_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # made in the UI or API, where the link is created, hashed and e-mailed
 
 
 @admin.register(ActivityEvent)

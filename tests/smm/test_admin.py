@@ -64,3 +64,26 @@ def test_admin_never_shows_token_hashes(client, alice) -> None:
     assert page.status_code == 200
     assert created.token.token_hash.encode() not in page.content
     assert created.raw.encode() not in page.content
+
+
+def test_staff_cannot_change_roles_or_add_members_in_the_admin(client, staff) -> None:
+    """Roles change in the UI, where the owner rules live; the admin shows them read-only to
+    staff who are not superusers (else a workspace admin could make themselves owner here)."""
+    managed = WorkspaceFactory(name="Managed")
+    own = MembershipFactory(workspace=managed, user=staff, role=Role.ADMIN)
+    client.force_login(staff)
+    client.post(
+        f"/admin/smm/membership/{own.pk}/change/",
+        {"workspace": managed.pk, "user": staff.pk, "role": Role.OWNER},
+    )
+    assert Membership.objects.get(pk=own.pk).role == Role.ADMIN
+    assert client.get("/admin/smm/membership/add/").status_code == 403
+    page = client.get(f"/admin/smm/workspace/{managed.pk}/change/")
+    assert b'name="memberships-0-role"' not in page.content
+
+
+def test_invitations_are_not_added_in_the_admin(client, db) -> None:
+    superuser = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    # Made in the UI or API, where the link is created, hashed and e-mailed.
+    assert client.get("/admin/smm/invitation/add/").status_code == 403
