@@ -6,16 +6,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from smm.models import ActivityEvent, ApiToken, Heartbeat, Invitation, Membership, User, Workspace
 
 
 def workspace_list_for_user(*, user: User) -> QuerySet[Workspace]:
+    """The user's workspaces with `member_count` and `my_role` (the user's role there)."""
+    # Subqueries: a Count over the join that the user filter uses would count only the user.
+    members = (
+        Membership.objects.filter(workspace=OuterRef("pk"))
+        .order_by()
+        .values("workspace")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    mine = Membership.objects.filter(workspace=OuterRef("pk"), user=user).values("role")[:1]
     return (
         Workspace.objects.filter(memberships__user=user)
-        .annotate(member_count=Count("memberships", distinct=True))
+        .annotate(member_count=Subquery(members), my_role=Subquery(mine))
         .order_by("name")
     )
 

@@ -76,9 +76,7 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Workspace “%(name)s” created.") % {"name": workspace.name})
             return redirect("smm:workspace_home", slug=workspace.slug)
     workspaces = selectors.workspace_list_for_user(user=request.user)
-    memberships = {m.workspace_id: m for m in Membership.objects.filter(user=request.user)}
-    rows = [(ws, memberships.get(ws.pk)) for ws in workspaces]
-    return render(request, "smm/workspace_list.html", {"rows": rows, "form": form})
+    return render(request, "smm/workspace_list.html", {"workspaces": workspaces, "form": form})
 
 
 @login_required

@@ -3,9 +3,15 @@ from __future__ import annotations
 from django import template
 
 from smm import activity
-from smm.models import ActivityEvent
+from smm.models import ActivityEvent, Role
 
 register = template.Library()
+
+
+@register.filter
+def role_label(value: str) -> str:
+    """The translated name of a role value ("owner" -> "Owner" / "Eigenaar")."""
+    return str(Role(value).label) if value in Role.values else value
 
 
 @register.filter

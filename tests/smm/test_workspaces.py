@@ -170,3 +170,17 @@ def test_activity_pages_walk_the_whole_log_both_ways(alice, workspace) -> None:
     back = activity_page(workspace=workspace, after=pages[2].newer, size=50)
     assert back.events == pages[1].events
     assert activity_page(workspace=workspace, before="garbage").events == expected[:50]
+
+
+def test_workspace_list_shows_each_workspaces_member_count_and_my_role(
+    client, alice, bob, workspace
+) -> None:
+    from smm.selectors import workspace_list_for_user
+
+    second = WorkspaceFactory(name="Second")
+    Membership.objects.create(workspace=second, user=alice, role=Role.VIEWER)
+    rows = {w.name: (w.member_count, w.my_role) for w in workspace_list_for_user(user=alice)}
+    assert rows == {"Tulip Coffee": (2, Role.OWNER), "Second": (1, Role.VIEWER)}
+    client.force_login(alice)
+    page = client.get(reverse("smm:workspace_list")).content.decode()
+    assert "<td>Viewer</td>" in page and "<td>2</td>" in page
