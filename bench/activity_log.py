@@ -13,11 +13,10 @@ with a constant number of queries.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 
-import django
+from bench.django_env import setup_django
 
 
 def main() -> None:
@@ -26,9 +25,7 @@ def main() -> None:
     parser.add_argument("--slug", default="bench")
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smm.settings")
-    os.environ.setdefault("DEBUG", "1")
-    django.setup()
+    setup_django()
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

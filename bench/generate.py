@@ -9,12 +9,11 @@ Idempotent per workspace slug: an existing benchmark workspace is deleted and ma
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import time
 from datetime import timedelta
 
-import django
+from bench.django_env import setup_django
 
 
 def main() -> None:
@@ -24,9 +23,7 @@ def main() -> None:
     parser.add_argument("--slug", default="bench")
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smm.settings")
-    os.environ.setdefault("DEBUG", "1")
-    django.setup()
+    setup_django()
     from django.core.management import call_command
     from django.utils import timezone
 

@@ -326,6 +326,8 @@ class Heartbeat(models.Model):
     `sent_at` moves when the scheduler (beat) is alive; `received_at` when a worker ran it.
     """
 
+    CELERY = "celery"  # the one row the heartbeat task writes
+
     name = models.CharField(max_length=32, primary_key=True)
     sent_at = models.DateTimeField(null=True)
     received_at = models.DateTimeField(null=True)

@@ -161,9 +161,7 @@ class HeartbeatStatus:
 
 
 def heartbeat_status() -> HeartbeatStatus:
-    from smm.services import HEARTBEAT
-
-    row = Heartbeat.objects.filter(name=HEARTBEAT).first()
+    row = Heartbeat.objects.filter(name=Heartbeat.CELERY).first()
     return HeartbeatStatus(
         sent_at=row.sent_at if row else None,
         received_at=row.received_at if row else None,

@@ -450,12 +450,10 @@ def api_token_revoke(*, token: ApiToken) -> None:
 
 # Heartbeat -------------------------------------------------------------------------------------
 
-HEARTBEAT = "celery"
-
 
 def heartbeat_record(*, sent_at: datetime | None, worker: str) -> None:
     """Record that a worker ran the heartbeat task that beat sent at `sent_at`."""
     Heartbeat.objects.update_or_create(
-        name=HEARTBEAT,
+        name=Heartbeat.CELERY,
         defaults={"sent_at": sent_at, "received_at": timezone.now(), "worker": worker[:200]},
     )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -378,8 +380,6 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
-    from django.conf import settings
-
     if language:
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
@@ -391,9 +391,6 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
 @require_POST
 def language_switch(request: HttpRequest) -> HttpResponse:
     """Switch the interface language: saved on the account when logged in, in a cookie always."""
-    from django.conf import settings
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
         language = ""

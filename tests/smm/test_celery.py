@@ -18,7 +18,6 @@ from django_celery_beat.models import PeriodicTask
 from smm.celery import app
 from smm.models import Heartbeat
 from smm.selectors import heartbeat_status
-from smm.services import HEARTBEAT
 from smm.tasks import heartbeat
 from tests.workers import Broker, celery_beat, celery_worker, isolated_broker, wait_for
 
@@ -30,7 +29,7 @@ def broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Broker]:
 
 
 def _recorded_heartbeat() -> Heartbeat | None:
-    return Heartbeat.objects.filter(name=HEARTBEAT, received_at__isnull=False).first()
+    return Heartbeat.objects.filter(name=Heartbeat.CELERY, received_at__isnull=False).first()
 
 
 def test_task_sent_on_commit_goes_through_the_broker_to_a_worker(

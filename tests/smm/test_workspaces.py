@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections
+from django.db import connection
 from django.urls import reverse
 
 from smm import services
@@ -124,7 +124,7 @@ def test_two_owners_leaving_at_once_leave_one_owner() -> None:
         except ValidationError:
             outcomes.append("refused")
         finally:
-            close_old_connections()
+            connection.close()  # each thread has its own connection; leave none open
 
     threads = [threading.Thread(target=leave, args=(m,)) for m in owners]
     for t in threads:
