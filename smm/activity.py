@@ -17,6 +17,13 @@ VERBS: dict[str, Promise] = {
     "member.role_changed": _("changed the role of %(target)s from %(old)s to %(new)s"),
     "member.removed": _("removed %(target)s"),
     "member.left": _("left the workspace"),
+    "channel.connected": _("connected the channel %(target)s"),
+    "channel.reconnected": _("reconnected the channel %(target)s"),
+    "channel.disconnected": _("disconnected the channel %(target)s"),
+    "channel.needs_reconnect": _("marked the channel %(target)s as needing a reconnect"),
+    "channel.guidelines_updated": _("changed the guidelines of %(target)s"),
+    "channel.slot_added": _("added the posting slot %(slot)s to %(target)s"),
+    "channel.slot_removed": _("removed the posting slot %(slot)s from %(target)s"),
 }
 
 FIELD_LABELS: dict[str, Promise] = {
@@ -46,6 +53,7 @@ def describe(event: ActivityEvent) -> str:
         "role": _role_label(role) if isinstance(role, str) else "",
         "old": _role_label(old) if old else "",
         "new": _role_label(new) if new else "",
+        "slot": str(data.get("slot", "")),
     }
     return str(template) % values
 

@@ -7,6 +7,7 @@ import os
 from datetime import UTC, datetime
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import before_task_publish
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smm.settings")
@@ -22,6 +23,12 @@ def _heartbeat_interval() -> int:
     return int(settings.SMM_HEARTBEAT_INTERVAL)
 
 
+def _token_refresh_interval() -> int:
+    from django.conf import settings
+
+    return int(settings.SMM_TOKEN_REFRESH_INTERVAL)
+
+
 def _expires(seconds: int) -> dict[str, int]:
     """Entry options that make a message expire `seconds` after beat sent it. django-celery-beat's
     DatabaseScheduler keeps only `expire_seconds` (it drops `expires`); Celery's own schedulers
@@ -35,6 +42,16 @@ app.conf.beat_schedule = {
         "schedule": float(_heartbeat_interval()),
         # A heartbeat that waited longer than one interval in the queue says nothing new.
         "options": _expires(_heartbeat_interval()),
+    },
+    "channels.tokens_refresh_due": {
+        "task": "channels.tokens_refresh_due",
+        "schedule": float(_token_refresh_interval()),
+        "options": _expires(_token_refresh_interval()),
+    },
+    "channels.profiles_refresh": {
+        "task": "channels.profiles_refresh",
+        "schedule": crontab(minute=17, hour=4),
+        "options": _expires(3600),
     },
 }
 

@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "smm.context_processors.suite",
+                "channels_app.context_processors.channels",
             ],
         },
     }
@@ -267,6 +268,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MemberRoleEnum": "smm.models.Role",
+        "ChannelRoleEnum": "channels_app.models.ChannelGuidelines.Role",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise Kombu's file-system transport under var/.
@@ -302,6 +307,45 @@ else:
 SMM_HEARTBEAT_INTERVAL = env_int("SMM_HEARTBEAT_INTERVAL", 30)
 SMM_HEARTBEAT_STALE_AFTER = env_int("SMM_HEARTBEAT_STALE_AFTER", 180)
 SMM_INVITATION_DAYS = env_int("SMM_INVITATION_DAYS", 14)
+
+# Channels: the suite's own app on each platform. A platform whose keys are unset is shown as
+# "not set up" (with instructions for the admin), never as broken. Mastodon needs no keys (the app
+# registers itself on each instance) and Bluesky connects with an app password.
+SMM_PLATFORM_APPS = {
+    "x": {
+        "client_id": env_str("SMM_X_CLIENT_ID") or "",
+        "client_secret": env_secret("SMM_X_CLIENT_SECRET") or "",
+    },
+    "linkedin": {
+        "client_id": env_str("SMM_LINKEDIN_CLIENT_ID") or "",
+        "client_secret": env_secret("SMM_LINKEDIN_CLIENT_SECRET") or "",
+        "options": {
+            "api_version": env_str("SMM_LINKEDIN_API_VERSION") or "",
+            "organization_scopes": "1" if env_bool("SMM_LINKEDIN_ORGANIZATIONS", True) else "0",
+        },
+    },
+    "facebook": {
+        "client_id": env_str("SMM_FACEBOOK_APP_ID") or "",
+        "client_secret": env_secret("SMM_FACEBOOK_APP_SECRET") or "",
+        "options": {"graph_version": env_str("SMM_META_GRAPH_VERSION") or ""},
+    },
+    "instagram": {
+        "client_id": env_str("SMM_INSTAGRAM_APP_ID") or "",
+        "client_secret": env_secret("SMM_INSTAGRAM_APP_SECRET") or "",
+        "options": {"graph_version": env_str("SMM_META_GRAPH_VERSION") or ""},
+    },
+    "mastodon": {"enabled": env_bool("SMM_MASTODON_ENABLED", True)},
+    "bluesky": {
+        "enabled": env_bool("SMM_BLUESKY_ENABLED", True),
+        "options": {"service_url": env_str("SMM_BLUESKY_SERVICE", "https://bsky.social") or ""},
+    },
+}
+# Addresses that people type in (Mastodon servers, Bluesky hosts) must resolve to public IPs, so
+# nobody can make Ripple call into its own network. On for local test servers only.
+SMM_ALLOW_PRIVATE_PLATFORM_HOSTS = env_bool("SMM_ALLOW_PRIVATE_PLATFORM_HOSTS", False)
+# Refresh tokens this long before half their lifetime is over at the latest; the sweep runs every
+# SMM_TOKEN_REFRESH_INTERVAL seconds.
+SMM_TOKEN_REFRESH_INTERVAL = env_int("SMM_TOKEN_REFRESH_INTERVAL", 600)
 
 # Security. With DEBUG off, `manage.py check --deploy --fail-level WARNING` passes.
 SESSION_COOKIE_HTTPONLY = True

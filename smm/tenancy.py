@@ -29,6 +29,9 @@ PERMISSIONS: dict[str, Role] = {
     "members.remove": Role.ADMIN,
     "activity.view": Role.ADMIN,
     "system.status": Role.ADMIN,
+    "channels.view": Role.VIEWER,
+    "channels.guidelines": Role.EDITOR,
+    "channels.manage": Role.ADMIN,
 }
 
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from smm.models import Membership, Role, User, Workspace
 
@@ -45,3 +48,33 @@ def member(workspace: Workspace, role: Role | str, **user_fields: object) -> Use
     user = UserFactory(**user_fields)
     MembershipFactory(workspace=workspace, user=user, role=role)
     return user
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    """A connected channel with made-up (encrypted) tokens. Default: an X account whose access
+    token renews through a refresh token."""
+
+    class Meta:
+        model = "channels_app.Channel"
+        skip_postgeneration_save = True
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    platform = "x"
+    external_id = factory.Sequence(lambda n: str(1_000_000 + n))
+    handle = factory.Sequence(lambda n: f"@brand{n}")
+    display_name = factory.Sequence(lambda n: f"Brand {n}")
+    access_token = factory.Sequence(lambda n: f"access-token-{n}-SECRET")
+    refresh_token = factory.Sequence(lambda n: f"refresh-token-{n}-SECRET")
+    token_expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=2))
+    scopes = factory.LazyFunction(
+        lambda: ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access"]
+    )
+
+    @factory.post_generation
+    def guidelines(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            from channels_app.models import ChannelGuidelines
+
+            ChannelGuidelines.objects.get_or_create(
+                channel=self, defaults={"workspace": self.workspace}
+            )

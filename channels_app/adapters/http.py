@@ -49,14 +49,18 @@ def send(
     """Send one request. Raises TransientError on timeouts and connection errors.
 
     The caller maps the response status (each platform has its own error shapes)."""
+    # `from None`: a requests exception's text holds the full URL, and some platforms take
+    # tokens and secrets in the query string (Graph code exchange, Instagram refresh); chained,
+    # it would end up in tracebacks and logs.
     try:
         resp = session.request(method, url, timeout=timeout, **kwargs)
-    except requests.Timeout as exc:
-        raise TransientError(f"{method} {safe_url(url)} timed out") from exc
+    except requests.Timeout:
+        raise TransientError(f"{method} {safe_url(url)} timed out") from None
     except requests.ConnectionError as exc:
-        raise TransientError(f"{method} {safe_url(url)}: could not connect") from exc
+        reason = type(exc).__name__
+        raise TransientError(f"{method} {safe_url(url)}: could not connect ({reason})") from None
     except requests.RequestException as exc:
-        raise TransientError(f"{method} {safe_url(url)}: {type(exc).__name__}") from exc
+        raise TransientError(f"{method} {safe_url(url)}: {type(exc).__name__}") from None
     log.debug("%s %s -> %s", method, safe_url(url), resp.status_code)
     return resp
 

@@ -9,11 +9,12 @@ import pytest
 from django.urls import reverse
 
 from smm.models import Membership, Role
-from tests.factories import member
+from tests.factories import ChannelFactory, member
 
 ALL = {Role.OWNER, Role.ADMIN, Role.EDITOR, Role.CONTRIBUTOR, Role.VIEWER}
 MANAGERS = {Role.OWNER, Role.ADMIN}
 OWNERS = {Role.OWNER}
+EDITORS = {Role.OWNER, Role.ADMIN, Role.EDITOR}
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,27 @@ UI_CASES = [
     Case("delete page", "get", "/w/{slug}/delete/", OWNERS),
     Case("activity log", "get", "/w/{slug}/activity/", MANAGERS),
     Case("system status", "get", "/w/{slug}/status/", MANAGERS),
+    Case("channels", "get", "/w/{slug}/channels/", ALL),
+    Case("channel", "get", "/w/{slug}/channels/{channel}/", ALL),
+    Case(
+        "save guidelines",
+        "post",
+        "/w/{slug}/channels/{channel}/",
+        EDITORS,
+        {"tone_of_voice": "warm", "default_hashtags": "#coffee"},
+        302,
+    ),
+    Case(
+        "add posting slot",
+        "post",
+        "/w/{slug}/channels/{channel}/slots/",
+        EDITORS,
+        {"weekday": "1", "time": "09:30"},
+        302,
+    ),
+    Case("connect page", "get", "/w/{slug}/channels/connect/bluesky/", MANAGERS),
+    Case("disconnect page", "get", "/w/{slug}/channels/{channel}/disconnect/", MANAGERS),
+    Case("disconnect", "post", "/w/{slug}/channels/{channel}/disconnect/", MANAGERS, None, 302),
 ]
 
 API_CASES = [
@@ -118,6 +140,29 @@ API_CASES = [
         204,
     ),
     Case("activity", "get", "/api/v1/workspaces/{slug}/activity/", MANAGERS),
+    Case("list channels", "get", "/api/v1/workspaces/{slug}/channels/", ALL),
+    Case("read channel", "get", "/api/v1/workspaces/{slug}/channels/{channel}/", ALL),
+    Case(
+        "change guidelines",
+        "patch",
+        "/api/v1/workspaces/{slug}/channels/{channel}/guidelines/",
+        EDITORS,
+        {"tone_of_voice": "warm"},
+    ),
+    Case(
+        "add posting slot",
+        "post",
+        "/api/v1/workspaces/{slug}/channels/{channel}/slots/",
+        EDITORS,
+        {"weekday": 1, "time": "09:30"},
+        201,
+    ),
+    Case(
+        "disconnect channel",
+        "post",
+        "/api/v1/workspaces/{slug}/channels/{channel}/disconnect/",
+        MANAGERS,
+    ),
 ]
 
 
@@ -130,7 +175,13 @@ def setup(alice, workspace):
     invitation = invitation_create(
         workspace=workspace, email="pending@example.com", role=Role.VIEWER, by=owner_m
     )
-    return {"slug": workspace.slug, "target": target.pk, "invitation": invitation.invitation.pk}
+    channel = ChannelFactory(workspace=workspace)
+    return {
+        "slug": workspace.slug,
+        "target": target.pk,
+        "invitation": invitation.invitation.pk,
+        "channel": channel.pk,
+    }
 
 
 def _actor(workspace, role: Role, alice):
@@ -173,6 +224,9 @@ def test_the_matrix_covers_every_permission() -> None:
         "members.remove",
         "activity.view",
         "system.status",
+        "channels.view",
+        "channels.guidelines",
+        "channels.manage",
     }
 
 

@@ -5,15 +5,19 @@ makes it fail (teach it the new argument in ARGUMENT_BUILDERS)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from channels_app.models import Channel, PendingConnection, PostingSlot
 from smm.models import ApiToken, Invitation, Membership, Role, User, Workspace
 from smm.services import api_token_create, invitation_create
+from tests.factories import ChannelFactory
 
 # Third-party route trees that hold no tenant data of ours.
 FOREIGN_PREFIXES = (
@@ -26,7 +30,11 @@ FOREIGN_PREFIXES = (
     "media/",
 )
 # Arguments that are not object references (they never point at tenant data).
-NON_TENANT_ARGUMENTS = {"token"}  # invitation links: unguessable by design, tested separately
+NON_TENANT_ARGUMENTS = {
+    "token",  # invitation links: unguessable by design, tested separately
+    "platform",  # a platform name; the OAuth callback is tested in tests/channels_app
+    "kind",  # a platform name (the public rules registry)
+}
 
 
 @dataclass
@@ -36,6 +44,9 @@ class Victim:
     membership: Membership
     invitation: Invitation
     api_token: ApiToken
+    channel: Channel
+    slot: PostingSlot
+    pending: PendingConnection
 
 
 ARGUMENT_BUILDERS: dict[str, Callable[[Victim], Any]] = {
@@ -43,6 +54,10 @@ ARGUMENT_BUILDERS: dict[str, Callable[[Victim], Any]] = {
     "member_id": lambda v: v.membership.pk,
     "invitation_id": lambda v: v.invitation.pk,
     "token_id": lambda v: v.api_token.pk,
+    "platform": lambda v: "mastodon",
+    "channel_id": lambda v: v.channel.pk,
+    "slot_id": lambda v: v.slot.pk,
+    "pending_id": lambda v: v.pending.pk,
 }
 
 
@@ -94,7 +109,18 @@ def victim(alice: User, workspace: Workspace) -> Victim:
         workspace=workspace, email="new@example.com", role=Role.EDITOR, by=membership
     )
     token = api_token_create(user=alice, name="ci").token
-    return Victim(workspace, alice, membership, sent.invitation, token)
+    channel = ChannelFactory(workspace=workspace)
+    slot = PostingSlot.objects.create(
+        workspace=workspace, channel=channel, weekday=0, time=dt.time(9, 0)
+    )
+    pending = PendingConnection.objects.create(
+        workspace=workspace,
+        user=alice,
+        platform="facebook",
+        payload="[]",
+        expires_at=timezone.now() + dt.timedelta(minutes=5),
+    )
+    return Victim(workspace, alice, membership, sent.invitation, token, channel, slot, pending)
 
 
 def test_the_walker_finds_our_routes() -> None:
