@@ -59,6 +59,8 @@ class Channel(models.Model):
     token_expires_at = models.DateTimeField(_("access token expires"), null=True, blank=True)
     refresh_expires_at = models.DateTimeField(_("refresh token expires"), null=True, blank=True)
     token_refreshed_at = models.DateTimeField(_("token obtained"), null=True, blank=True)
+    # The adapter renews the access token before it expires (refresh token, or Instagram's own).
+    token_renews = models.BooleanField(_("renews automatically"), default=False)
     # When the refresh sweep should refresh the token next: about half its lifetime.
     refresh_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     scopes = models.JSONField(_("granted permissions"), default=list, blank=True)

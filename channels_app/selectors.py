@@ -94,7 +94,7 @@ def channel_health(channel: Channel, *, now: datetime | None = None) -> ChannelH
         granted = set(channel.scopes)
         missing = tuple(s for s in required if s not in granted)
     expires_in = channel.token_expires_at - now if channel.token_expires_at else None
-    auto_renews = bool(channel.refresh_token) and (
+    auto_renews = channel.token_renews and (
         channel.refresh_expires_at is None or channel.refresh_expires_at > now
     )
     expiring_unrenewed = (

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from channels_app import platforms
+from channels_app.adapters import adapter_class
 from channels_app.adapters.base import (
     AccountProfile,
     AdapterError,
@@ -34,6 +35,7 @@ from channels_app.adapters.base import (
     Rejected,
     new_code_verifier,
     new_state,
+    renews,
 )
 from channels_app.hosts import check_public_url
 from channels_app.models import (
@@ -56,6 +58,8 @@ PENDING_LIFETIME = timedelta(minutes=15)
 REFRESH_RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 # How long a claimed refresh is leased to one worker before the sweep may hand it out again.
 REFRESH_LEASE = timedelta(minutes=10)
+# A token that cannot be renewed is flagged on the channel page this long before it expires.
+EXPIRY_WARNING = timedelta(days=7)
 
 
 # Credentials -------------------------------------------------------------------------------------
@@ -94,11 +98,10 @@ def _store_credentials(channel: Channel, creds: Credentials, *, now: datetime) -
     channel.token_expires_at = creds.expires_at
     channel.refresh_expires_at = creds.refresh_expires_at
     channel.token_refreshed_at = now
-    channel.refresh_due_at = refresh_due(now, creds.expires_at) if creds.refresh_token else None
-    if creds.expires_at and not creds.refresh_token:
-        # No refresh grant (e.g. LinkedIn without refresh tokens): the sweep only checks it, a
-        # week before it runs out, to warn the admins in time.
-        channel.refresh_due_at = max(now, creds.expires_at - timedelta(days=7))
+    channel.token_renews = renews(adapter_class(channel.platform), creds)
+    # Renewable or not, the sweep looks at an expiring token at half its lifetime: it renews it,
+    # or (when it cannot be renewed) checks it and keeps watching until a person reconnects.
+    channel.refresh_due_at = refresh_due(now, creds.expires_at)
     if creds.scopes:
         channel.scopes = list(creds.scopes)
     if creds.instance_url:
@@ -526,37 +529,39 @@ def channel_token_refresh(*, channel_id: int, now: datetime | None = None) -> st
         adapter = channel_adapter(channel)
         creds = channel_credentials(channel)
         try:
-            if creds.refresh_token:
-                new_creds = adapter.refresh_token(creds)
-                _store_credentials(channel, new_creds, now=now)
-                outcome = "refreshed"
-            else:
-                adapter.fetch_profile(creds)
-                outcome = "checked"
+            new_creds = adapter.refresh_token(creds)
+            renewed = (new_creds.access_token, new_creds.expires_at) != (
+                creds.access_token,
+                creds.expires_at,
+            )
+            if not renewed:
+                adapter.fetch_profile(creds)  # proves the token still works
         except (AuthExpired, Rejected) as exc:
             reason = exc.message
             transaction.on_commit(lambda: _give_up(channel_id, reason))
             return "needs_reconnect"
-        except (RateLimited, AdapterError) as exc:
+        except AdapterError as exc:
             return _refresh_failed_later(channel, exc, now=now)
         channel.last_success_at = now
         channel.refresh_failures = 0
-        if outcome == "checked" and channel.token_expires_at:
-            if channel.token_expires_at <= now:
-                channel.save()
-                transaction.on_commit(
-                    lambda: _give_up(channel_id, _("The access token has expired."))
-                )
-                return "needs_reconnect"
-            # Still valid but cannot be refreshed: warn the admins a week ahead, daily.
-            channel.refresh_due_at = now + timedelta(days=1)
+        if renewed:
+            _store_credentials(channel, new_creds, now=now)
+            channel.save()
+            return "refreshed"
+        # Not renewable (LinkedIn without refresh tokens): still valid, or a person must act.
+        if channel.token_expires_at and channel.token_expires_at <= now:
+            channel.save()
+            transaction.on_commit(lambda: _give_up(channel_id, _("The access token has expired.")))
+            return "needs_reconnect"
+        channel.refresh_due_at = now + timedelta(days=1) if channel.token_expires_at else None
+        if channel.token_expires_at and channel.token_expires_at <= now + EXPIRY_WARNING:
             channel.last_error = _(
                 "The access token cannot be renewed automatically and expires on %(date)s; "
                 "reconnect the channel before then."
             ) % {"date": channel.token_expires_at.date().isoformat()}
             channel.last_error_at = now
         channel.save()
-        return outcome
+        return "checked"
 
 
 def _give_up(channel_id: int, reason: str) -> None:

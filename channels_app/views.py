@@ -22,7 +22,7 @@ from channels_app.forms import (
     PostingSlotForm,
 )
 from channels_app.models import Channel, Platform
-from smm.models import Membership
+from smm.models import Membership, Workspace
 from smm.tenancy import can, workspace_for_member
 from smm.views import _form_errors
 
@@ -35,9 +35,13 @@ def _membership(request: HttpRequest) -> Membership:
     return request.membership  # type: ignore[attr-defined]
 
 
-@login_required
-def channel_list(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="channels.view")
+def _list_page(
+    request: HttpRequest,
+    workspace: Workspace,
+    *,
+    mastodon_form: MastodonConnectForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     membership = _membership(request)
     channels = [
         (channel, selectors.channel_health(channel))
@@ -51,9 +55,18 @@ def channel_list(request: HttpRequest, slug: str) -> HttpResponse:
             "channels": channels,
             "platforms": platforms.all_availability(),
             "can_manage": can(membership, "channels.manage"),
-            "mastodon_form": MastodonConnectForm(),
+            "mastodon_form": mastodon_form or MastodonConnectForm(),
+            # A Mastodon form with errors opens its card.
+            "open_platform": "mastodon" if mastodon_form is not None else "",
         },
+        status=status,
     )
+
+
+@login_required
+def channel_list(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = workspace_for_member(request, slug, action="channels.view")
+    return _list_page(request, workspace)
 
 
 def _remember_flow(request: HttpRequest, state: str, flow: dict) -> None:
@@ -80,7 +93,7 @@ def channel_connect(request: HttpRequest, slug: str, platform: str) -> HttpRespo
         MastodonConnectForm(request.POST) if available.connect_method == "instance_oauth" else None
     )
     if form is not None and not form.is_valid():
-        return _render_list_with_form(request, workspace, form)
+        return _list_page(request, workspace, mastodon_form=form, status=400)
     try:
         start = services.channel_connect_start(
             workspace=workspace,
@@ -91,37 +104,15 @@ def channel_connect(request: HttpRequest, slug: str, platform: str) -> HttpRespo
     except ValidationError as exc:
         if form is not None:
             _form_errors(form, exc)
-            return _render_list_with_form(request, workspace, form)
+            return _list_page(request, workspace, mastodon_form=form, status=400)
         messages.error(request, " ".join(exc.messages))
         return redirect("channels_app:channel_list", slug=workspace.slug)
     _remember_flow(request, start.state, start.pending)
     return redirect(start.url)
 
 
-def _render_list_with_form(
-    request: HttpRequest, workspace: object, form: MastodonConnectForm
-) -> HttpResponse:
-    channels = [
-        (channel, selectors.channel_health(channel))
-        for channel in selectors.channel_list(workspace=workspace)  # type: ignore[arg-type]
-    ]
-    return render(
-        request,
-        "channels_app/channel_list.html",
-        {
-            "workspace": workspace,
-            "channels": channels,
-            "platforms": platforms.all_availability(),
-            "can_manage": True,
-            "mastodon_form": form,
-            "open_platform": "mastodon",
-        },
-        status=400,
-    )
-
-
 def _connect_app_password(
-    request: HttpRequest, workspace: object, available: platforms.PlatformAvailability
+    request: HttpRequest, workspace: Workspace, available: platforms.PlatformAvailability
 ) -> HttpResponse:
     form = BlueskyConnectForm(
         request.POST or None, initial={"identifier": request.GET.get("handle", "")}
@@ -129,7 +120,7 @@ def _connect_app_password(
     if request.method == "POST" and form.is_valid():
         try:
             channel = services.channel_connect_app_password(
-                workspace=workspace,  # type: ignore[arg-type]
+                workspace=workspace,
                 by=request.user,  # type: ignore[arg-type]
                 identifier=form.cleaned_data["identifier"],
                 password=form.cleaned_data["password"],
@@ -141,7 +132,7 @@ def _connect_app_password(
             messages.success(request, _("Connected %(channel)s.") % {"channel": channel.handle})
             return redirect(
                 "channels_app:channel_detail", slug=workspace.slug, channel_id=channel.pk
-            )  # type: ignore[attr-defined]
+            )
     return render(
         request,
         "channels_app/connect_app_password.html",

@@ -66,6 +66,7 @@ class ChannelFactory(factory.django.DjangoModelFactory):
     access_token = factory.Sequence(lambda n: f"access-token-{n}-SECRET")
     refresh_token = factory.Sequence(lambda n: f"refresh-token-{n}-SECRET")
     token_expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=2))
+    token_renews = True
     scopes = factory.LazyFunction(
         lambda: ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access"]
     )

@@ -344,6 +344,8 @@ class PlatformAdapter(Protocol):
         self, *, code: str, code_verifier: str | None = None, instance_url: str | None = None
     ) -> list[ConnectableAccount]: ...
     def refresh_token(self, creds: Credentials) -> Credentials: ...
+    # Optional: `can_renew(creds) -> bool`, whether refresh_token() gets a new access token for
+    # these credentials. Without it: renewable when a refresh token was issued (see renews()).
     def fetch_profile(self, creds: Credentials) -> AccountProfile: ...
 
     # publish and reconcile
@@ -365,6 +367,12 @@ class PlatformAdapter(Protocol):
 
 
 # --- Small shared helpers -----------------------------------------------------------------------
+
+
+def renews(adapter_cls: Any, creds: Credentials) -> bool:
+    """Whether `adapter_cls.refresh_token(creds)` renews the access token (before it expires)."""
+    can_renew = getattr(adapter_cls, "can_renew", None)
+    return bool(can_renew(creds)) if can_renew is not None else bool(creds.refresh_token)
 
 
 def new_state() -> str:

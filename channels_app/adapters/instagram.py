@@ -188,6 +188,11 @@ class InstagramAdapter:
             extra["app_scoped_id"] = str(me["id"])
         return extra
 
+    @staticmethod
+    def can_renew(creds: Credentials) -> bool:
+        """Long-lived Instagram tokens renew themselves (no separate refresh token)."""
+        return True
+
     def refresh_token(self, creds: Credentials) -> Credentials:
         """A new long-lived token (`ig_refresh_token`; the token must be at least 24 hours old
         and unexpired) with its new expiry. Raises AuthExpired when Instagram refuses it."""

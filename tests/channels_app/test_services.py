@@ -275,7 +275,10 @@ def test_health_levels(workspace) -> None:
     health = selectors.channel_health(missing)
     assert health.level == "warning" and "tweet.write" in health.missing_scopes
     expiring = ChannelFactory(
-        workspace=workspace, refresh_token="", token_expires_at=NOW + dt.timedelta(days=3)
+        workspace=workspace,
+        refresh_token="",
+        token_renews=False,
+        token_expires_at=NOW + dt.timedelta(days=3),
     )
     assert selectors.channel_health(expiring).level == "warning"
     failing = ChannelFactory(
@@ -372,3 +375,73 @@ def test_key_rotation_reencrypts_channel_tokens(settings, workspace) -> None:
     call_command("rotate_encryption_keys")
     settings.SMM_ENCRYPTION_KEYS = [NEW]  # the old key is gone
     assert Channel.objects.get(pk=channel.pk).access_token == "rotate-me"
+
+
+@responses.activate
+@time_machine.travel(NOW, tick=False)
+def test_instagram_tokens_renew_without_a_refresh_token(workspace, platform_keys) -> None:
+    channel = services.channel_store_account(
+        workspace=workspace,
+        platform="instagram",
+        account=_account(
+            "17841400000000001", refresh_token=None, expires_at=NOW + dt.timedelta(days=60)
+        ),
+        by=None,
+    )
+    assert channel.token_renews and channel.refresh_due_at == NOW + dt.timedelta(days=30)
+    assert selectors.channel_health(channel).auto_renews
+    responses.get(
+        "https://graph.instagram.com/refresh_access_token",
+        json={"access_token": "IGQ-NEW", "token_type": "bearer", "expires_in": 5184000},
+    )
+    later = NOW + dt.timedelta(days=30)
+    with time_machine.travel(later, tick=False):
+        assert services.channel_token_refresh(channel_id=channel.pk) == "refreshed"
+    channel.refresh_from_db()
+    assert channel.access_token == "IGQ-NEW"
+    assert channel.token_expires_at == later + dt.timedelta(seconds=5184000)
+    assert "grant_type=ig_refresh_token" in responses.calls[0].request.url
+
+
+@responses.activate
+def test_a_token_that_cannot_be_renewed_is_watched_until_it_expires(
+    workspace, platform_keys, django_capture_on_commit_callbacks
+) -> None:
+    member_urn = "urn:li:person:782bbtaQ"
+    with time_machine.travel(NOW, tick=False):
+        channel = services.channel_store_account(
+            workspace=workspace,
+            platform="linkedin",
+            account=_account(
+                member_urn, refresh_token=None, expires_at=NOW + dt.timedelta(days=60)
+            ),
+            by=None,
+        )
+    assert not channel.token_renews
+    responses.get(
+        "https://api.linkedin.com/v2/userinfo",
+        json={
+            "sub": "782bbtaQ",
+            "name": "Tulip Coffee",
+            "given_name": "Tulip",
+            "family_name": "Coffee",
+            "picture": "https://media.licdn.com/p.jpg",
+        },
+    )
+    with time_machine.travel(NOW + dt.timedelta(days=30), tick=False):
+        assert services.channel_token_refresh(channel_id=channel.pk) == "checked"
+    channel.refresh_from_db()
+    assert channel.last_error == ""  # weeks left: nothing to say yet
+    assert channel.refresh_due_at == NOW + dt.timedelta(days=31)
+    with time_machine.travel(NOW + dt.timedelta(days=55), tick=False):
+        assert services.channel_token_refresh(channel_id=channel.pk) == "checked"
+    channel.refresh_from_db()
+    assert "cannot be renewed automatically" in channel.last_error
+    assert selectors.channel_health(channel, now=NOW + dt.timedelta(days=55)).level == "warning"
+    with (
+        time_machine.travel(NOW + dt.timedelta(days=61), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.channel_token_refresh(channel_id=channel.pk) == "needs_reconnect"
+    channel.refresh_from_db()
+    assert channel.status == Channel.Status.NEEDS_RECONNECT
