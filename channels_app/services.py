@@ -30,7 +30,6 @@ from channels_app.adapters.base import (
     AuthExpired,
     ConnectableAccount,
     Credentials,
-    NotSupported,
     RateLimited,
     Rejected,
     new_code_verifier,
@@ -80,16 +79,26 @@ def channel_credentials(channel: Channel) -> Credentials:
 
 
 def channel_adapter(channel: Channel) -> Any:
-    """The adapter that speaks for `channel` (Mastodon: with that instance's app keys)."""
-    if channel.platform == Platform.MASTODON:
-        app = MastodonApp.objects.filter(instance_url=channel.instance_url).first()
-        config = platforms.platform_config(
-            "mastodon",
-            client_id=app.client_id if app else "",
-            client_secret=app.client_secret if app else "",
-        )
-        return platforms.adapter_for("mastodon", config)
-    return platforms.adapter_for(channel.platform)
+    """The adapter that speaks for `channel` (on federated platforms: with the app keys that
+    channel's server issued to us)."""
+    return _adapter_for(channel.platform, channel.instance_url, register=False)
+
+
+def _adapter_for(platform: str, instance_url: str = "", *, register: bool = True) -> Any:
+    """The adapter for `platform`; on federated platforms with our app keys on `instance_url`,
+    registering the app there first when `register` (connecting) and it is not yet."""
+    if adapter_class(platform).connect_method != "instance_oauth":
+        return platforms.adapter_for(platform)
+    if register and instance_url:
+        app: MastodonApp | None = instance_app_for(instance_url)
+    else:
+        app = MastodonApp.objects.filter(instance_url=instance_url).first()
+    config = platforms.platform_config(
+        platform,
+        client_id=app.client_id if app else "",
+        client_secret=app.client_secret if app else "",
+    )
+    return platforms.adapter_for(platform, config)
 
 
 def _store_credentials(channel: Channel, creds: Credentials, *, now: datetime) -> None:
@@ -146,10 +155,10 @@ def _require_set_up(kind: str) -> platforms.PlatformAvailability:
     return available
 
 
-def mastodon_app_for(instance_url: str) -> MastodonApp:
-    """Our app registration on `instance_url`, registering it there on first use.
+def instance_app_for(instance_url: str) -> MastodonApp:
+    """Our app registration on a Mastodon server, registering it there on first use.
 
-    Raises AdapterError subclasses when the instance cannot be reached or refuses."""
+    Raises AdapterError subclasses when the server cannot be reached or refuses."""
     redirect = platforms.redirect_uri("mastodon")
     app = MastodonApp.objects.filter(instance_url=instance_url, redirect_uri=redirect).first()
     if app is not None:
@@ -169,14 +178,6 @@ def mastodon_app_for(instance_url: str) -> MastodonApp:
         return MastodonApp.objects.get(instance_url=instance_url, redirect_uri=redirect)
 
 
-def _mastodon_adapter(instance_url: str) -> Any:
-    app = mastodon_app_for(instance_url)
-    config = platforms.platform_config(
-        "mastodon", client_id=app.client_id, client_secret=app.client_secret
-    )
-    return platforms.adapter_for("mastodon", config)
-
-
 def channel_connect_start(
     *, workspace: Workspace, by: User, platform: str, instance: str = ""
 ) -> ConnectStart:
@@ -193,7 +194,7 @@ def channel_connect_start(
         try:
             instance_url = normalize_instance_url(instance)
             check_public_url(instance_url, field="instance")
-            adapter = _mastodon_adapter(instance_url)
+            adapter = _adapter_for(platform, instance_url)
         except AdapterError as exc:
             raise ValidationError(
                 {"instance": _("Could not use that server: %(reason)s") % {"reason": exc.message}}
@@ -265,11 +266,7 @@ def channel_connect_complete(
     organizations): a PendingConnection for the user to choose from. Raises ValidationError with the
     platform's reason when the exchange fails."""
     _require_set_up(platform)
-    adapter = (
-        _mastodon_adapter(instance_url)
-        if platform == Platform.MASTODON
-        else platforms.adapter_for(platform)
-    )
+    adapter = _adapter_for(platform, instance_url)
     try:
         accounts = adapter.exchange_code(
             code=code, code_verifier=code_verifier, instance_url=instance_url or None
@@ -359,9 +356,8 @@ def channel_store_account(
     channel.save()
     ChannelGuidelines.objects.get_or_create(channel=channel, defaults={"workspace": workspace})
     activity_record(workspace=workspace, actor=by, verb=verb, target=channel)
-    if platform == Platform.MASTODON:
-        # A network call: after the commit, outside the row lock.
-        transaction.on_commit(partial(_refresh_platform_limits, channel))
+    # A network call (where the platform reports limits): after the commit, outside the lock.
+    transaction.on_commit(partial(_refresh_platform_limits, channel))
     return channel
 
 
@@ -617,20 +613,24 @@ def channel_profile_refresh(*, channel_id: int) -> str:
             "updated_at",
         ]
     )
-    if channel.platform == Platform.MASTODON:
-        _refresh_platform_limits(channel)
+    _refresh_platform_limits(channel)
     return "ok"
 
 
 def _refresh_platform_limits(channel: Channel) -> None:
-    """Mastodon: the instance says its own limits (characters, media); keep them on the channel."""
-    try:
-        configuration = channel_adapter(channel).fetch_instance(channel.instance_url)
-    except (AdapterError, NotSupported) as exc:
-        logger.info("could not read the limits of %s: %s", channel.instance_url, exc)
+    """Keep the limits a platform reports for this account's server (Mastodon: characters,
+    media) on the channel; the rules registry applies them. Platforms without: nothing."""
+    adapter = channel_adapter(channel)
+    fetch_limits = getattr(adapter, "fetch_limits", None)
+    if fetch_limits is None:
         return
-    Channel.objects.filter(pk=channel.pk).update(platform_limits=configuration)
-    channel.platform_limits = configuration
+    try:
+        limits = fetch_limits(channel_credentials(channel))
+    except AdapterError as exc:
+        logger.info("could not read the limits of channel %s: %s", channel.pk, exc.message)
+        return
+    Channel.objects.filter(pk=channel.pk).update(platform_limits=limits)
+    channel.platform_limits = limits
 
 
 def channel_ids_active_all_workspaces() -> list[int]:

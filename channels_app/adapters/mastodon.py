@@ -236,6 +236,13 @@ class MastodonAdapter:
             raise TransientError("Mastodon's instance description has no configuration")
         return config
 
+    def fetch_limits(self, creds: Credentials) -> dict[str, Any]:
+        """The limits this channel's server sets (its instance `configuration`), for the rules
+        registry's `with_instance_limits`. Raises like `fetch_instance`."""
+        if not creds.instance_url:
+            raise Rejected("This channel has no Mastodon server address.")
+        return self.fetch_instance(creds.instance_url)
+
     # --- connect ---------------------------------------------------------------------------
 
     def authorization_request(

@@ -445,3 +445,54 @@ def test_a_token_that_cannot_be_renewed_is_watched_until_it_expires(
         assert services.channel_token_refresh(channel_id=channel.pk) == "needs_reconnect"
     channel.refresh_from_db()
     assert channel.status == Channel.Status.NEEDS_RECONNECT
+
+
+@responses.activate
+def test_a_mastodon_servers_own_limits_apply_to_its_channels(
+    workspace, alice, django_capture_on_commit_callbacks
+) -> None:
+    responses.get(
+        "https://social.example/api/v2/instance",
+        json={
+            "domain": "social.example",
+            "title": "Social Example",
+            "version": "4.5.0",
+            "configuration": {
+                "statuses": {
+                    "max_characters": 1000,
+                    "max_media_attachments": 8,
+                    "characters_reserved_per_url": 23,
+                },
+                "media_attachments": {
+                    "supported_mime_types": ["image/jpeg", "image/png", "video/mp4"],
+                    "image_size_limit": 16777216,
+                    "image_matrix_limit": 33177600,
+                    "video_size_limit": 103809024,
+                    "video_frame_rate_limit": 120,
+                    "video_matrix_limit": 8294400,
+                    "description_limit": 1500,
+                },
+            },
+        },
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        channel = services.channel_store_account(
+            workspace=workspace,
+            platform="mastodon",
+            account=_account(
+                "109", refresh_token=None, expires_at=None, instance_url="https://social.example"
+            ),
+            by=alice,
+        )
+    channel.refresh_from_db()
+    assert channel.platform_limits["statuses"]["max_characters"] == 1000
+    spec = selectors.channel_spec(channel)
+    assert spec.text.limit == 1000 and spec.media.max_items == 8
+    assert responses.calls[0].request.headers.get("Authorization") in (None, "")  # public
+
+
+def test_platforms_without_server_limits_keep_the_registry(workspace, x_channel) -> None:
+    services._refresh_platform_limits(x_channel)  # X reports none: no call, nothing stored
+    x_channel.refresh_from_db()
+    assert x_channel.platform_limits == {}
+    assert selectors.channel_spec(x_channel).text.limit == 280
