@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 Counting = Literal["characters", "graphemes", "x_weighted", "utf16", "utf8_bytes", "emoji_utf8"]
 """How a platform counts text length.
 
@@ -138,7 +141,7 @@ class Features:
     polls: bool
     link_preview: str
     dms: bool
-    hashtags_habit: str
+    hashtags_habit: str | Promise  # shown to people: translated
 
 
 @dataclass(frozen=True)
@@ -242,7 +245,7 @@ FACEBOOK = PlatformSpec(
         polls=False,
         link_preview="A link in the text or the link field gets a preview card (without media).",
         dms=True,
-        hashtags_habit="One or two hashtags, or none; they matter little on Facebook.",
+        hashtags_habit=_("One or two hashtags, or none; they matter little on Facebook."),
     ),
     sources=_sources(
         text__limit=_p(CHANNEL_RULES, "63,206 characters; no official page states it today."),
@@ -297,7 +300,7 @@ INSTAGRAM = PlatformSpec(
         polls=False,
         link_preview="Links in captions are not clickable; point people to the link in bio.",
         dms=True,
-        hashtags_habit="3-5 relevant hashtags at the end of the caption.",
+        hashtags_habit=_("3-5 relevant hashtags at the end of the caption."),
     ),
     sources=_sources(
         text__limit=_v(IG_ADS_MEDIA, "2,200-character captions (Meta's Instagram ads doc)."),
@@ -369,7 +372,7 @@ X = PlatformSpec(
         polls=True,
         link_preview="The first link gets a card when the post has no media.",
         dms=True,
-        hashtags_habit="One or two hashtags at most, inside the sentence.",
+        hashtags_habit=_("One or two hashtags at most, inside the sentence."),
     ),
     sources=_sources(
         text__limit=_p(
@@ -427,7 +430,7 @@ LINKEDIN = PlatformSpec(
         polls=False,
         link_preview="A link becomes an article card only when the post has no media.",
         dms=False,
-        hashtags_habit="3-5 relevant hashtags at the end.",
+        hashtags_habit=_("3-5 relevant hashtags at the end."),
     ),
     sources=_sources(
         text__limit=_p(LINKEDIN_POSTS, "3,000 characters (commentary); confirmed by aggregators."),
@@ -487,7 +490,7 @@ TIKTOK = PlatformSpec(
         polls=False,
         link_preview="Links in captions are not clickable.",
         dms=False,
-        hashtags_habit="3-5 hashtags mixing broad and niche ones.",
+        hashtags_habit=_("3-5 hashtags mixing broad and niche ones."),
     ),
     sources=_sources(
         text__limit=_p(TIKTOK_VIDEO, "video title (the caption) 2,200 UTF-16 runes."),
@@ -540,7 +543,7 @@ YOUTUBE = PlatformSpec(
         polls=False,
         link_preview="Links in the description are clickable; there is no preview card.",
         dms=False,
-        hashtags_habit="2-3 hashtags in the description; the first three show above the title.",
+        hashtags_habit=_("2-3 hashtags in the description; the first three show above the title."),
     ),
     sources=_sources(
         text__limit=_p(
@@ -596,7 +599,7 @@ SNAPCHAT = PlatformSpec(
         polls=False,
         link_preview="No links in Spotlight or Story captions.",
         dms=False,
-        hashtags_habit="One or two topic hashtags in the Spotlight caption.",
+        hashtags_habit=_("One or two topic hashtags in the Spotlight caption."),
     ),
     sources=_sources(
         text__limit=_p(CHANNEL_RULES, "Spotlight caption about 160 characters."),
@@ -651,7 +654,7 @@ PINTEREST = PlatformSpec(
         polls=False,
         link_preview="The pin links to its destination URL (the link field).",
         dms=False,
-        hashtags_habit="Few or no hashtags; keywords in the title and description work better.",
+        hashtags_habit=_("Few or no hashtags; keywords in the title and description work better."),
     ),
     sources=_sources(
         text__limit=_v(PINTEREST_SPEC + " #/components/schemas/PinCreate description maxLength"),
@@ -716,7 +719,7 @@ THREADS = PlatformSpec(
         polls=True,
         link_preview="The first link in a text-only post becomes the preview card.",
         dms=False,
-        hashtags_habit="One topic tag per post.",
+        hashtags_habit=_("One topic tag per post."),
     ),
     sources=_sources(
         text__limit=_v(THREADS_POSTS, "Text posts are limited to 500 characters."),
@@ -775,7 +778,7 @@ MASTODON = PlatformSpec(
         polls=True,
         link_preview="The server fetches a preview card for the first link.",
         dms=True,
-        hashtags_habit="A few CamelCase hashtags: they are how people find posts on Mastodon.",
+        hashtags_habit=_("A few CamelCase hashtags: they are how people find posts on Mastodon."),
     ),
     sources=_sources(
         text__limit=_v(
@@ -836,7 +839,7 @@ BLUESKY = PlatformSpec(
         polls=False,
         link_preview="No automatic card: the client attaches an external embed for a link.",
         dms=True,
-        hashtags_habit="One or two hashtags, or none.",
+        hashtags_habit=_("One or two hashtags, or none."),
     ),
     sources=_sources(
         text__limit=_v(BSKY + "feed/post.json record.text maxGraphemes"),
