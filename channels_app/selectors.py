@@ -28,9 +28,14 @@ def channel_list(*, workspace: Workspace, include_disconnected: bool = True) -> 
     return qs.order_by("status", "platform", "handle", "pk")
 
 
-def channel_list_usable(*, workspace: Workspace) -> QuerySet[Channel]:
-    """Channels that can publish now (for the composer's channel picker)."""
-    return Channel.objects.for_workspace(workspace).filter(status=Channel.Status.ACTIVE)
+def channel_external_ids_connected(*, workspace: Workspace, platform: str) -> set[str]:
+    """The platform account ids `workspace` has connected (not disconnected) on `platform`."""
+    return set(
+        Channel.objects.for_workspace(workspace)
+        .filter(platform=platform)
+        .exclude(status=Channel.Status.DISCONNECTED)
+        .values_list("external_id", flat=True)
+    )
 
 
 def channel_list_needing_reconnect(*, workspace: Workspace) -> QuerySet[Channel]:

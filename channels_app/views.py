@@ -201,11 +201,8 @@ def pending_choose(request: HttpRequest, slug: str, pending_id: int) -> HttpResp
         workspace=workspace, user=request.user, pending_id=pending_id
     )  # type: ignore[arg-type]
     accounts = services.pending_accounts(pending)
-    existing = set(
-        Channel.objects.for_workspace(workspace)
-        .filter(platform=pending.platform)
-        .exclude(status=Channel.Status.DISCONNECTED)
-        .values_list("external_id", flat=True)
+    existing = selectors.channel_external_ids_connected(
+        workspace=workspace, platform=pending.platform
     )
     choices = [(a.credentials.account_id, a.profile.name or a.profile.handle) for a in accounts]
     form = PendingChoiceForm(request.POST or None, choices=choices)
