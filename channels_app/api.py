@@ -37,6 +37,7 @@ class GuidelinesOutput(serializers.Serializer):
     tone_of_voice = serializers.CharField()
     default_hashtags = serializers.ListField(child=serializers.CharField())
     banned_hashtags = serializers.ListField(child=serializers.CharField())
+    banned_words = serializers.ListField(child=serializers.CharField())
     notes = serializers.CharField()
 
 
@@ -124,6 +125,7 @@ class ChannelGuidelinesApi(WorkspaceAPIView):
         tone_of_voice = serializers.CharField(required=False, allow_blank=True)
         default_hashtags = serializers.ListField(child=serializers.CharField(), required=False)
         banned_hashtags = serializers.ListField(child=serializers.CharField(), required=False)
+        banned_words = serializers.ListField(child=serializers.CharField(), required=False)
         notes = serializers.CharField(required=False, allow_blank=True)
 
     @extend_schema(responses=GuidelinesOutput)

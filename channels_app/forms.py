@@ -68,7 +68,15 @@ class GuidelinesForm(forms.Form):
     banned_hashtags = forms.CharField(
         label=_("Banned hashtags"),
         required=False,
-        help_text=_("Posts with these hashtags are stopped before they are scheduled."),
+        help_text=_("The composer warns when a post on this channel uses one."),
+    )
+    banned_words = forms.CharField(
+        label=_("Banned words"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Words or phrases the brand never uses here, one per line; the composer warns."
+        ),
     )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -123,6 +123,8 @@ class ChannelGuidelines(models.Model):
     tone_of_voice = models.TextField(_("tone of voice"), blank=True)
     default_hashtags = models.JSONField(_("default hashtags"), default=list, blank=True)
     banned_hashtags = models.JSONField(_("banned hashtags"), default=list, blank=True)
+    # Words or phrases the brand never uses here; the composer warns when a post has one.
+    banned_words = models.JSONField(_("banned words"), default=list, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -655,6 +655,19 @@ def _clean_hashtags(values: list[str] | str) -> list[str]:
     return tags
 
 
+def _clean_words(value: list[str] | str) -> list[str]:
+    """Banned words: one per line (or a list); blanks and repeats (any case) dropped."""
+    items = value.splitlines() if isinstance(value, str) else value
+    words: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        word = " ".join(str(item).split())[:100]
+        if word and word.casefold() not in seen:
+            seen.add(word.casefold())
+            words.append(word)
+    return words
+
+
 @transaction.atomic
 def channel_guidelines_update(
     *,
@@ -665,6 +678,7 @@ def channel_guidelines_update(
     tone_of_voice: str | None = None,
     default_hashtags: list[str] | str | None = None,
     banned_hashtags: list[str] | str | None = None,
+    banned_words: list[str] | str | None = None,
     notes: str | None = None,
 ) -> ChannelGuidelines:
     """Change a channel's guidelines. Hashtags are given with or without "#"; a tag can't be both
@@ -683,6 +697,8 @@ def channel_guidelines_update(
         guidelines.tone_of_voice = tone_of_voice.strip()
     if notes is not None:
         guidelines.notes = notes.strip()
+    if banned_words is not None:
+        guidelines.banned_words = _clean_words(banned_words)
     for name, value in (
         ("default_hashtags", default_hashtags),
         ("banned_hashtags", banned_hashtags),

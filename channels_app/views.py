@@ -252,6 +252,7 @@ def channel_detail(request: HttpRequest, slug: str, channel_id: int) -> HttpResp
             "tone_of_voice": guidelines.tone_of_voice,
             "default_hashtags": " ".join(f"#{t}" for t in guidelines.default_hashtags),
             "banned_hashtags": " ".join(f"#{t}" for t in guidelines.banned_hashtags),
+            "banned_words": "\n".join(guidelines.banned_words),
             "notes": guidelines.notes,
         }
     form = GuidelinesForm(request.POST or None, initial=initial)

@@ -32,6 +32,22 @@ PERMISSIONS: dict[str, Role] = {
     "channels.view": Role.VIEWER,
     "channels.guidelines": Role.EDITOR,
     "channels.manage": Role.ADMIN,
+    # Content. Approving is open to every role here; the service also checks that the person
+    # is one of the workspace's approvers.
+    "content.view": Role.VIEWER,
+    "content.comment": Role.VIEWER,
+    "content.approve": Role.VIEWER,
+    "content.create": Role.CONTRIBUTOR,
+    "media.upload": Role.CONTRIBUTOR,
+    "content.schedule": Role.EDITOR,
+    "content.edit_any": Role.EDITOR,
+    "content.import": Role.EDITOR,
+    "content.library": Role.EDITOR,
+    "campaigns.manage": Role.EDITOR,
+    "links.view": Role.VIEWER,
+    "links.manage": Role.EDITOR,
+    "content.settings": Role.ADMIN,
+    "tracking_keys.manage": Role.ADMIN,
 }
 
 

@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from channels_app import api as channels_api
+from content.api_urls import urlpatterns as content_api_patterns
 from smm import api, views
 
 # Admin logs in through allauth, so MFA and the login rate limits apply there too.
@@ -98,12 +99,14 @@ api_patterns = [
     ),
     path("platforms/", channels_api.PlatformListApi.as_view(), name="platform_list"),
     path("platforms/<str:kind>/", channels_api.PlatformDetailApi.as_view(), name="platform_detail"),
+    *content_api_patterns,
 ]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include((smm_patterns, "smm"))),
     path("", include("channels_app.urls")),
+    path("", include("content.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"))),

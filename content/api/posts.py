@@ -1,0 +1,7 @@
+"""REST API: posts."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Image and video handling: inspection by content, renditions per platform (no ORM here)."""

@@ -1,0 +1,1 @@
+"""Content area selectors, one module per task."""

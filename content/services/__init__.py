@@ -1,0 +1,1 @@
+"""Content area services, one module per task."""

@@ -1,0 +1,1 @@
+"""Pages of the content area; each module brings its own urlpatterns."""
