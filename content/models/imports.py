@@ -29,3 +29,6 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -63,6 +63,9 @@ class LinkClickDaily(models.Model):
             models.UniqueConstraint(fields=["link", "day"], name="link_click_day"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.link} {self.day}: {self.clicks}"
+
 
 class TrackingKey(models.Model):
     """A per-workspace secret with which a shop or a CRM reports conversions (and nothing else)."""
@@ -82,6 +85,9 @@ class TrackingKey(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Conversion(models.Model):
@@ -120,3 +126,6 @@ class Conversion(models.Model):
                 name="conversion_external_id_once",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.value} {self.currency}"

@@ -142,10 +142,10 @@ class PostTarget(models.Model):
         "channels_app.Channel", on_delete=models.PROTECT, related_name="post_targets"
     )
     # The variant: None inherits the post's value; "" is a deliberate empty value.
-    text = models.TextField(_("text"), null=True, blank=True)
-    title = models.CharField(_("title"), max_length=300, null=True, blank=True)
-    link = models.URLField(_("link"), max_length=2000, null=True, blank=True)
-    first_comment = models.TextField(_("first comment"), null=True, blank=True)
+    text = models.TextField(_("text"), null=True, blank=True)  # noqa: DJ001
+    title = models.CharField(_("title"), max_length=300, null=True, blank=True)  # noqa: DJ001
+    link = models.URLField(_("link"), max_length=2000, null=True, blank=True)  # noqa: DJ001
+    first_comment = models.TextField(_("first comment"), null=True, blank=True)  # noqa: DJ001
     custom_media = models.BooleanField(_("own media"), default=False)
 
     status = models.CharField(
@@ -203,6 +203,9 @@ class PostMedia(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["position", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.asset} in {self.post_id}"
+
 
 class TargetMedia(models.Model):
     """A channel's own media list, used when its target has `custom_media`."""
@@ -214,6 +217,9 @@ class TargetMedia(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.asset} in target {self.target_id}"
 
 
 class PostComment(models.Model):
@@ -233,9 +239,12 @@ class PostComment(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.author_label}: {self.body[:40]}"
+
 
 class PostReview(models.Model):
-    """One step of a post's approval: submitted, approved, changes requested, sent back by an edit."""
+    """One step of a post's approval: submitted, approved, changes requested, reopened by an edit."""
 
     class Action(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted for approval")
@@ -259,6 +268,9 @@ class PostReview(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_label}"
+
 
 class ReviewLink(models.Model):
     """A signed, expiring link with which a client reviews one post without an account."""
@@ -280,6 +292,9 @@ class ReviewLink(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"review link for {self.reviewer_name}"
 
 
 class HashtagGroup(models.Model):
