@@ -244,7 +244,7 @@ class PostComment(models.Model):
 
 
 class PostReview(models.Model):
-    """One step of a post's approval: submitted, approved, changes requested, reopened by an edit."""
+    """One step of a post's approval: submitted, approved, changes asked, reopened by an edit."""
 
     class Action(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted for approval")
