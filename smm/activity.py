@@ -24,6 +24,18 @@ VERBS: dict[str, Promise] = {
     "channel.guidelines_updated": _("changed the guidelines of %(target)s"),
     "channel.slot_added": _("added the posting slot %(slot)s to %(target)s"),
     "channel.slot_removed": _("removed the posting slot %(slot)s from %(target)s"),
+    "post.created": _("wrote the post %(target)s"),
+    "post.updated": _("changed the post %(target)s"),
+    "post.deleted": _("deleted the post %(target)s"),
+    "post.submitted": _("sent the post %(target)s for approval"),
+    "post.approved": _("approved the post %(target)s"),
+    "post.changes_requested": _("asked for changes to the post %(target)s"),
+    "post.reopened": _("changed the approved post %(target)s, which needs approval again"),
+    "post.review_link_created": _("sent the post %(target)s to %(reviewer)s for review"),
+    "post.review_link_revoked": _("revoked the review link of %(reviewer)s for %(target)s"),
+    "post.scheduled": _("scheduled the post %(target)s"),
+    "post.unscheduled": _("took the post %(target)s off the schedule"),
+    "post.rescheduled": _("moved the post %(target)s to another time"),
 }
 
 FIELD_LABELS: dict[str, Promise] = {
@@ -54,6 +66,7 @@ def describe(event: ActivityEvent) -> str:
         "old": _role_label(old) if old else "",
         "new": _role_label(new) if new else "",
         "slot": str(data.get("slot", "")),
+        "reviewer": str(data.get("reviewer", "")),
     }
     return str(template) % values
 
