@@ -37,3 +37,5 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Tests use made-up server names that do not resolve (tests/channels_app/test_hosts.py turns the
 # guard back on).
 SMM_ALLOW_PRIVATE_PLATFORM_HOSTS = True
+# Uploaded media of one test run, removed when the run ends (tests/conftest.py).
+MEDIA_ROOT = VAR_DIR / f"test-media-{os.getpid()}"

@@ -5,6 +5,8 @@ another workspace. Tests marked `postgres` or `redis` skip without those service
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection
@@ -30,6 +32,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if IN_CI:
             pytest.fail(f"CI must run every test, but this one {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_media_root() -> Iterator[None]:
+    """Files uploaded by tests go to a folder of this run, removed at the end."""
+    from django.conf import settings
+
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture

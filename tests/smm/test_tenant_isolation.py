@@ -34,6 +34,8 @@ NON_TENANT_ARGUMENTS = {
     "token",  # invitation links: unguessable by design, tested separately
     "platform",  # a platform name; the OAuth callback is tested in tests/channels_app
     "kind",  # a platform name (the public rules registry)
+    "fit",  # "crop" or "pad" (media renditions)
+    "code",  # public short links /l/<code>: unguessable by design, tested in tests/content
 }
 
 
@@ -47,6 +49,7 @@ class Victim:
     channel: Channel
     slot: PostingSlot
     pending: PendingConnection
+    content: dict[str, Any]
 
 
 ARGUMENT_BUILDERS: dict[str, Callable[[Victim], Any]] = {
@@ -58,6 +61,18 @@ ARGUMENT_BUILDERS: dict[str, Callable[[Victim], Any]] = {
     "channel_id": lambda v: v.channel.pk,
     "slot_id": lambda v: v.slot.pk,
     "pending_id": lambda v: v.pending.pk,
+    "post_id": lambda v: v.content["post"].pk,
+    "target_id": lambda v: v.content["target"].pk,
+    "comment_id": lambda v: v.content["comment"].pk,
+    "review_link_id": lambda v: v.content["review_link"].pk,
+    "media_id": lambda v: v.content["media"].pk,
+    "campaign_id": lambda v: v.content["campaign"].pk,
+    "group_id": lambda v: v.content["group"].pk,
+    "snippet_id": lambda v: v.content["snippet"].pk,
+    "link_id": lambda v: v.content["link"].pk,
+    "key_id": lambda v: v.content["key"].pk,
+    "batch_id": lambda v: v.content["batch"].pk,
+    "notification_id": lambda v: v.content["notification"].pk,
 }
 
 
@@ -120,7 +135,75 @@ def victim(alice: User, workspace: Workspace) -> Victim:
         payload="[]",
         expires_at=timezone.now() + dt.timedelta(minutes=5),
     )
-    return Victim(workspace, alice, membership, sent.invitation, token, channel, slot, pending)
+    return Victim(
+        workspace,
+        alice,
+        membership,
+        sent.invitation,
+        token,
+        channel,
+        slot,
+        pending,
+        _content(workspace, alice, channel),
+    )
+
+
+def _content(workspace: Workspace, alice: User, channel: Channel) -> dict[str, Any]:
+    """One of every content object, owned by the victim's workspace."""
+    from django.core.files.base import ContentFile
+
+    from content import models as c
+    from smm.models import Notification
+
+    campaign = c.Campaign.objects.create(
+        workspace=workspace, name="Spring", slug="spring", objective="awareness"
+    )
+    media = c.MediaAsset(
+        workspace=workspace,
+        kind="image",
+        content_type="image/png",
+        size=3,
+        sha256="0" * 64,
+        width=1,
+        height=1,
+    )
+    media.file.save("victim.png", ContentFile(b"png"), save=False)
+    media.save()
+    post = c.Post.objects.create(workspace=workspace, author=alice, text="Secret plans")
+    target = c.PostTarget.objects.create(workspace=workspace, post=post, channel=channel)
+    comment = c.PostComment.objects.create(post=post, author=alice, author_label="A", body="hi")
+    review_link = c.ReviewLink.objects.create(
+        workspace=workspace,
+        post=post,
+        reviewer_name="Client",
+        token_hash="1" * 64,
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    link = c.ShortLink.objects.create(
+        workspace=workspace,
+        code="victim01",
+        original_url="https://example.com/",
+        destination_url="https://example.com/?utm_source=x",
+        target=target,
+    )
+    return {
+        "campaign": campaign,
+        "media": media,
+        "post": post,
+        "target": target,
+        "comment": comment,
+        "review_link": review_link,
+        "group": c.HashtagGroup.objects.create(workspace=workspace, name="g", hashtags=["a"]),
+        "snippet": c.Snippet.objects.create(workspace=workspace, name="s", body="b"),
+        "link": link,
+        "key": c.TrackingKey.objects.create(
+            workspace=workspace, name="shop", lookup_prefix="abc", key_hash="2" * 64
+        ),
+        "batch": c.ImportBatch.objects.create(workspace=workspace, filename="a.csv", content=""),
+        "notification": Notification.objects.create(
+            workspace=workspace, recipient=alice, kind="post.approved", message="m"
+        ),
+    }
 
 
 def test_the_walker_finds_our_routes() -> None:
