@@ -36,6 +36,8 @@ VERBS: dict[str, Promise] = {
     "post.scheduled": _("scheduled the post %(target)s"),
     "post.unscheduled": _("took the post %(target)s off the schedule"),
     "post.rescheduled": _("moved the post %(target)s to another time"),
+    "tracking_key.created": _("created the tracking key %(target)s"),
+    "tracking_key.revoked": _("revoked the tracking key %(target)s"),
 }
 
 FIELD_LABELS: dict[str, Promise] = {
