@@ -10,6 +10,7 @@ from content.views import (
     links,
     media,
     review,
+    settings,
 )
 
 app_name = "content"
@@ -24,4 +25,5 @@ urlpatterns = [
     *campaigns.urlpatterns,
     *library.urlpatterns,
     *links.urlpatterns,
+    *settings.urlpatterns,
 ]

@@ -38,6 +38,17 @@ VERBS: dict[str, Promise] = {
     "post.rescheduled": _("moved the post %(target)s to another time"),
     "tracking_key.created": _("created the tracking key %(target)s"),
     "tracking_key.revoked": _("revoked the tracking key %(target)s"),
+    "campaign.created": _("created the campaign %(target)s"),
+    "campaign.updated": _("changed the campaign %(target)s"),
+    "campaign.archived": _("archived the campaign %(target)s"),
+    "campaign.unarchived": _("brought back the campaign %(target)s"),
+    "hashtag_group.created": _("added the hashtag group %(target)s"),
+    "hashtag_group.updated": _("changed the hashtag group %(target)s"),
+    "hashtag_group.deleted": _("deleted the hashtag group %(target)s"),
+    "snippet.created": _("added the snippet %(target)s"),
+    "snippet.updated": _("changed the snippet %(target)s"),
+    "snippet.deleted": _("deleted the snippet %(target)s"),
+    "content_settings.updated": _("changed the content settings"),
 }
 
 FIELD_LABELS: dict[str, Promise] = {

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from channels_app import api as channels_api
 from content.api_urls import urlpatterns as content_api_patterns
-from smm import api, views
+from smm import api, notifications_api, views
 
 # Admin logs in through allauth, so MFA and the login rate limits apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -44,10 +44,24 @@ smm_patterns = [
     path(
         "account/api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"
     ),
+    path("account/notifications/", views.notifications, name="notifications"),
+    path(
+        "account/notifications/<int:notification_id>/open/",
+        views.notification_open,
+        name="notification_open",
+    ),
 ]
 
 api_patterns = [
     path("me/", api.MeApi.as_view(), name="me"),
+    path(
+        "notifications/", notifications_api.NotificationListApi.as_view(), name="notification_list"
+    ),
+    path(
+        "notifications/read/",
+        notifications_api.NotificationReadApi.as_view(),
+        name="notification_read",
+    ),
     path("workspaces/", api.WorkspaceListApi.as_view(), name="workspace_list"),
     path("workspaces/<slug:slug>/", api.WorkspaceDetailApi.as_view(), name="workspace_detail"),
     path("workspaces/<slug:slug>/members/", api.MemberListApi.as_view(), name="member_list"),

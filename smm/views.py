@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from smm import notifications as notification_services
 from smm import selectors, services
 from smm.accounts import INVITED_EMAIL_SESSION_KEY
 from smm.forms import (
@@ -25,7 +28,7 @@ from smm.forms import (
     WorkspaceDeleteForm,
     WorkspaceForm,
 )
-from smm.models import ApiToken, Invitation, Membership, Role
+from smm.models import ApiToken, Invitation, Membership, Notification, Role
 from smm.tenancy import can, can_assign_role, can_manage_member, workspace_for_member
 
 
@@ -445,3 +448,55 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.api_token_revoke(token=token)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("smm:api_tokens")
+
+
+# Notifications ---------------------------------------------------------------------------------
+
+NOTIFICATIONS_PER_PAGE = 50
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications of every workspace, newest first; POST marks them all read."""
+    if request.method == "POST":
+        changed = notification_services.notification_mark_all_read(user=request.user)
+        if changed:
+            messages.success(request, _("All notifications are marked as read."))
+        return redirect("smm:notifications")
+    paginator = Paginator(
+        notification_services.notification_list_for_user(user=request.user),
+        NOTIFICATIONS_PER_PAGE,
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "smm/notifications.html",
+        {
+            "page": page,
+            "unread": notification_services.notification_unread_count(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one of the user's notifications read and go where it points (404 for anyone else's).
+
+    GET is allowed so that a notification opens in a new tab too; marking read is idempotent.
+    """
+    try:
+        notification = notification_services.notification_get_for_user(
+            user=request.user, notification_id=notification_id
+        )
+    except Notification.DoesNotExist:
+        raise Http404 from None
+    notification_services.notification_mark_read(notification=notification)
+    target = notification.url
+    allowed = {request.get_host(), urlsplit(settings.SITE_URL).netloc}
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts=allowed, require_https=request.is_secure()
+    ):
+        return redirect("smm:notifications")
+    return redirect(target)
