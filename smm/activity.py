@@ -49,6 +49,9 @@ VERBS: dict[str, Promise] = {
     "snippet.updated": _("changed the snippet %(target)s"),
     "snippet.deleted": _("deleted the snippet %(target)s"),
     "content_settings.updated": _("changed the content settings"),
+    "media.uploaded": _("uploaded %(target)s"),
+    "media.updated": _("changed the alt text or focal point of %(target)s"),
+    "media.deleted": _("deleted the media file %(target)s"),
 }
 
 FIELD_LABELS: dict[str, Promise] = {
