@@ -272,6 +272,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MemberRoleEnum": "smm.models.Role",
         "ChannelRoleEnum": "channels_app.models.ChannelGuidelines.Role",
+        "ConversionKindEnum": "content.models.links.Conversion.Kind",
+        "MediaKindEnum": "content.models.media.MediaKind",
     },
 }
 
@@ -308,6 +310,12 @@ else:
 SMM_HEARTBEAT_INTERVAL = env_int("SMM_HEARTBEAT_INTERVAL", 30)
 SMM_HEARTBEAT_STALE_AFTER = env_int("SMM_HEARTBEAT_STALE_AFTER", 180)
 SMM_INVITATION_DAYS = env_int("SMM_INVITATION_DAYS", 14)
+
+# Content: upload limits (bytes), where short links live, the conversion endpoint's rate.
+SMM_MEDIA_MAX_IMAGE_BYTES = env_int("SMM_MEDIA_MAX_IMAGE_BYTES", 30 * 1000 * 1000)
+SMM_MEDIA_MAX_VIDEO_BYTES = env_int("SMM_MEDIA_MAX_VIDEO_BYTES", 1000 * 1000 * 1000)
+SMM_SHORT_LINK_BASE_URL = (env_str("SMM_SHORT_LINK_BASE_URL") or "").rstrip("/")
+SMM_CONVERSION_API_RATE = env_str("SMM_CONVERSION_API_RATE") or "600/minute"
 
 # Channels: the suite's own app on each platform. A platform whose keys are unset is shown as
 # "not set up" (with instructions for the admin), never as broken. Mastodon needs no keys (the app
