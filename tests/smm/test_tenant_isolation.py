@@ -73,6 +73,8 @@ ARGUMENT_BUILDERS: dict[str, Callable[[Victim], Any]] = {
     "key_id": lambda v: v.content["key"].pk,
     "batch_id": lambda v: v.content["batch"].pk,
     "notification_id": lambda v: v.content["notification"].pk,
+    "fit": lambda v: "crop",
+    "token": lambda v: "an-unknown-token",
 }
 
 
