@@ -144,6 +144,8 @@ def post_reschedule(*, post: Post, membership: Membership, at: datetime) -> Post
     old = post.scheduled_at
     post.scheduled_at = at
     post.save(update_fields=["scheduled_at", "updated_at"])
+    if post.status == Post.Status.SCHEDULED and post.repeat_every:
+        _regenerate_occurrences(post)  # the series follows its first post
     activity_record(
         workspace=post.workspace,
         actor=membership.user,
@@ -186,7 +188,14 @@ def next_free_slot(*, post: Post, after: datetime | None = None) -> datetime:
             scheduled_at__lte=horizon,
         )
         .exclude(post=post)
-        .exclude(status=PostTarget.Status.CANCELLED)
+        .filter(
+            status__in=[
+                PostTarget.Status.SCHEDULED,
+                PostTarget.Status.QUEUED,
+                PostTarget.Status.PUBLISHING,
+                PostTarget.Status.PUBLISHED,
+            ]
+        )
         .values_list("scheduled_at", flat=True)
     )
     local_start = start.astimezone(tz)
