@@ -52,6 +52,7 @@ VERBS: dict[str, Promise] = {
     "media.uploaded": _("uploaded %(target)s"),
     "media.updated": _("changed the alt text or focal point of %(target)s"),
     "media.deleted": _("deleted the media file %(target)s"),
+    "posts.imported": _("imported posts from %(target)s"),
 }
 
 FIELD_LABELS: dict[str, Promise] = {
