@@ -53,6 +53,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=17, hour=4),
         "options": _expires(3600),
     },
+    "content.imports_resume_stalled": {
+        "task": "content.imports_resume_stalled",
+        "schedule": 300.0,
+        "options": _expires(300),
+    },
 }
 
 

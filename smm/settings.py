@@ -316,6 +316,7 @@ SMM_MEDIA_MAX_IMAGE_BYTES = env_int("SMM_MEDIA_MAX_IMAGE_BYTES", 30 * 1000 * 100
 SMM_MEDIA_MAX_VIDEO_BYTES = env_int("SMM_MEDIA_MAX_VIDEO_BYTES", 1000 * 1000 * 1000)
 SMM_SHORT_LINK_BASE_URL = (env_str("SMM_SHORT_LINK_BASE_URL") or "").rstrip("/")
 SMM_CONVERSION_API_RATE = env_str("SMM_CONVERSION_API_RATE") or "600/minute"
+SMM_IMPORT_INLINE_ROWS = env_int("SMM_IMPORT_INLINE_ROWS", 100)
 
 # Channels: the suite's own app on each platform. A platform whose keys are unset is shown as
 # "not set up" (with instructions for the admin), never as broken. Mastodon needs no keys (the app

@@ -10,9 +10,13 @@ around the focal point or pad (the user picks) to the nearest aspect the platfor
 fit inside the platform's recommended size (turned to the picture's orientation) and its hard
 maxima. Never upscale, except to reach a platform's minimum width or height.
 
-Speed: a JPEG is decoded once, at the smallest DCT scale (1/2, 1/4, 1/8: Pillow's `draft`) that
-still has the pixels the largest rendition needs; `render_many` shares that decode between all
-renditions of one upload. Pure: no ORM, no storage, reads only the source it is given.
+Speed (bench/RENDITIONS.md): a JPEG is decoded once, at the smallest DCT scale (1/8, 1/4, 1/2:
+Pillow's `draft`) that still has the pixels the largest rendition needs, or at 1/2 when that
+copy is at most MAX_DECODE_UPSCALE short (a 1080x1920 crop of a 12 MP photo), so a full-size
+decode is left for the few renditions that really need it. `render_many` shares that decode
+between all renditions of one upload; each rendition is resampled (bilinear) from the smallest
+box-filtered halving that has enough pixels. Pure: no ORM, no storage, reads only the source
+it is given.
 """
 
 from __future__ import annotations
@@ -38,10 +42,17 @@ JPEG_QUALITY = 85
 # Lower JPEG qualities tried, in order, when a rendition is over the platform's byte limit.
 JPEG_QUALITY_STEPS = (76, 68, 60, 52, 44)
 MAX_SHRINK_ROUNDS = 6
-# Bicubic from the nearest halving: sharp enough for social images and about a third faster
-# than Lanczos (see bench/RENDITIONS.md).
-RESAMPLING = Image.Resampling.BICUBIC
-RENDER_THREADS = min(4, os.cpu_count() or 1)
+# The last step resamples by at most 2x from a box-filtered halving: bilinear is 40 % cheaper
+# than bicubic there and differs from a full-size Lanczos reference by < 1 level of 255 on
+# average (tests/content/test_media_renditions.py guards it; see bench/RENDITIONS.md).
+RESAMPLING = Image.Resampling.BILINEAR
+# A JPEG is decoded at half size, and enlarged by up to this factor, instead of decoding it at
+# full size (twice the work, four times the memory) for a rendition that needs a little more
+# than half of the original's pixels. The rendition is still a reduction of the original.
+MAX_DECODE_UPSCALE = 1.3
+# Two threads: Pillow decodes, resamples and encodes outside the GIL, and a web or task worker
+# should not take more than two cores for one upload.
+RENDER_THREADS = min(2, os.cpu_count() or 1)
 _EXIF_ORIENTATION = 0x0112
 # EXIF orientation -> the transpose that shows the picture upright (as ImageOps.exif_transpose).
 _UPRIGHT = {
@@ -347,6 +358,14 @@ class SourceImage:
         with self._lock:  # render_many uses threads; build each level once
             return self._level(halvings, flatten), factor
 
+    def close(self) -> None:
+        """Free the pixels now (a 12 MP photo holds 12-48 MB), not at garbage collection."""
+        with self._lock:
+            for picture in self._levels.values():
+                picture.close()
+            self._levels.clear()
+            self.image.close()
+
     def _level(self, halvings: int, flatten: bool) -> Image.Image:
         key = (halvings, flatten)
         if key not in self._levels:
@@ -365,16 +384,28 @@ class SourceImage:
 Source = str | Path | IO[bytes] | SourceImage
 
 
+def decode_scale(min_scale: float) -> int:
+    """The JPEG DCT reduction (8, 4, 2 or 1: decode at 1/8 .. full size) for renditions that
+    need `min_scale` of the original's pixels: the smallest decode that has them, or half size
+    when that is at most MAX_DECODE_UPSCALE short. Pure."""
+    for denominator in (8, 4, 2):
+        if min_scale <= 1 / denominator * (1 + 1e-9):
+            return denominator
+    return 2 if min_scale <= MAX_DECODE_UPSCALE / 2 else 1
+
+
 def load_source(source: str | Path | IO[bytes], *, min_scale: float = 1.0) -> SourceImage:
     """Decode `source`, upright, keeping at least `min_scale` of its pixels (JPEG: the
-    smallest DCT scale that does). Raises OSError/ValueError for a file Pillow cannot read."""
+    smallest DCT scale that does, see `decode_scale`). Raises OSError/ValueError for a file
+    Pillow cannot read."""
     opened = Image.open(source)
     try:
         content_type = Image.MIME.get(opened.format or "", "image/jpeg")
         raw_w, raw_h = opened.size
         orientation = opened.getexif().get(_EXIF_ORIENTATION, 1)
-        if opened.format == "JPEG" and min_scale < 1:
-            opened.draft("RGB", (math.ceil(raw_w * min_scale), math.ceil(raw_h * min_scale)))
+        denominator = decode_scale(min_scale)
+        if opened.format == "JPEG" and denominator > 1 and min(raw_w, raw_h) >= 16 * denominator:
+            opened.draft("RGB", (raw_w // denominator, raw_h // denominator))
         opened.seek(0)
         opened.load()
         icc = opened.info.get("icc_profile")
@@ -383,7 +414,9 @@ def load_source(source: str | Path | IO[bytes], *, min_scale: float = 1.0) -> So
         if opened.fp is not None and getattr(opened, "_exclusive_fp", False):
             opened.fp.close()
     if orientation in _UPRIGHT:
-        image = image.transpose(_UPRIGHT[orientation])
+        upright = image.transpose(_UPRIGHT[orientation])
+        image.close()  # free the sideways pixels now, not at the next garbage collection
+        image = upright
     width, height = (raw_h, raw_w) if orientation in (5, 6, 7, 8) else (raw_w, raw_h)
     return SourceImage(image, width, height, content_type, icc)
 
@@ -399,11 +432,11 @@ def _normalise_mode(image: Image.Image) -> Image.Image:
 def _pixels(source: SourceImage, the_plan: RenditionPlan, *, keep_alpha: bool) -> Image.Image:
     picture, factor = source.level(the_plan.scale, flatten=not keep_alpha)
     box = tuple(value * factor for value in the_plan.crop)
-    content = picture.resize(
-        (the_plan.content_width, the_plan.content_height),
-        RESAMPLING,
-        box=box,  # type: ignore[arg-type]
-    )
+    size = (the_plan.content_width, the_plan.content_height)
+    if size == picture.size and box == (0, 0, *picture.size):
+        content = picture  # the shared copy already is the rendition: encode it, don't copy it
+    else:
+        content = picture.resize(size, RESAMPLING, box=box)  # type: ignore[arg-type]
     if not the_plan.is_padded:
         return content
     fill: tuple[int, ...] = (*PAD_COLOUR, 0) if content.mode == "RGBA" else PAD_COLOUR
@@ -502,11 +535,11 @@ def render_many(
         key = (_geometry(the_plan), content_type, byte_limit(rules, content_type))
         keys.append(key)
         unique.setdefault(key, (the_plan, rules))
+    # The largest first, so the threads finish together rather than one waiting on the last.
+    order = sorted(unique, key=lambda key: -unique[key][0].width * unique[key][0].height)
     workers = max(1, min(RENDER_THREADS, len(unique)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {
-            key: pool.submit(render, loaded, the_plan, rules)
-            for key, (the_plan, rules) in unique.items()
-        }
+        futures = {key: pool.submit(render, loaded, *unique[key]) for key in order}
         done = {key: future.result() for key, future in futures.items()}
+    loaded.close()
     return [done[key] for key in keys]

@@ -24,6 +24,10 @@ class ImportBatch(models.Model):
     # [{"row": 2, "status": "scheduled"|"draft"|"error", "post_id": 7, "errors": [...]}]
     report = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Set when every row is done. Large files are imported by a worker; until then the report
+    # page shows the progress, and a batch whose worker died is resumed by the sweep.
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

@@ -89,6 +89,11 @@ class Post(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="occurrences"
     )
     source = models.CharField(max_length=16, default="composer")  # composer, api, csv, recurrence
+    # The CSV import row a post came from: a resumed import never creates a row's post twice.
+    import_batch = models.ForeignKey(
+        "content.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    import_row = models.PositiveIntegerField(null=True, blank=True)
     # Bumped on every save: autosave and the API refuse to overwrite a newer version.
     version = models.PositiveIntegerField(default=1)
     submitted_at = models.DateTimeField(null=True, blank=True)

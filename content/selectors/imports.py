@@ -52,6 +52,15 @@ class ImportReport:
     rows: list[ImportRow] = field(default_factory=list)
 
     @property
+    def running(self) -> bool:
+        """A large file still being imported by a worker."""
+        return self.batch.finished_at is None
+
+    @property
+    def done_rows(self) -> int:
+        return len(self.rows)
+
+    @property
     def scheduled(self) -> int:
         return sum(1 for r in self.rows if r.status == "scheduled")
 

@@ -26,12 +26,13 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -536,13 +537,22 @@ def _validate(workspace: Workspace, plan: RowPlan) -> tuple[list[str], list[str]
     return errors, warnings
 
 
-def _save_row(*, workspace: Workspace, membership: Membership, plan: RowPlan, entry: dict) -> None:
-    """Save one valid row in its own transaction and fill in `entry` (status, post_id)."""
+def _save_row(
+    *,
+    workspace: Workspace,
+    membership: Membership,
+    plan: RowPlan,
+    entry: dict,
+    batch: ImportBatch,
+) -> None:
+    """Save one valid row in its own transaction and fill in `entry` (status, post_id). The post
+    carries its batch and row, so a resumed import knows the row is done."""
     try:
         with transaction.atomic():
             post = post_save(
                 workspace=workspace, membership=membership, data=plan.data, source="csv"
             )
+            Post.objects.filter(pk=post.pk).update(import_batch=batch, import_row=entry["row"])
     except (ValidationError, PermissionDenied) as exc:
         entry["status"] = "error"
         entry["errors"] += _messages(exc)
@@ -640,6 +650,7 @@ def _import_row(
     lookups: Lookups,
     may_schedule: bool,
     dry_run: bool,
+    batch: ImportBatch,
 ) -> dict:
     """Check one row and (unless `dry_run`) save it; returns its report entry."""
     plan = plan_row(row, lookups, may_schedule=may_schedule)
@@ -657,7 +668,7 @@ def _import_row(
     if entry["errors"]:
         entry["status"] = "error"
     elif not dry_run:
-        _save_row(workspace=workspace, membership=membership, plan=plan, entry=entry)
+        _save_row(workspace=workspace, membership=membership, plan=plan, entry=entry, batch=batch)
     return entry
 
 
@@ -670,8 +681,6 @@ def _run(
     dry_run: bool,
     file_warnings: list[str] | None = None,
 ) -> ImportBatch:
-    lookups = Lookups.for_workspace(workspace)
-    may_schedule = may_schedule_new(membership)
     header_entry = {
         "row": parsed.header_row,
         "status": "header",
@@ -680,6 +689,7 @@ def _run(
         "delimiter": parsed.delimiter,
         "columns": parsed.header,
         "warnings": file_warnings if file_warnings is not None else parsed.warnings,
+        "membership": membership.pk,
     }
     # Stored first: the file is kept even if the import stops half-way.
     batch = ImportBatch.objects.create(
@@ -690,31 +700,132 @@ def _run(
         rows_total=len(parsed.rows),
         report=[header_entry],
     )
-    report: list[dict] = [header_entry]
-    imported = 0
+    if len(parsed.rows) > inline_rows():
+        from content.tasks import import_batch_run
+
+        transaction.on_commit(lambda: import_batch_run.delay(batch.pk))
+        return batch
+    return _process(batch=batch, membership=membership, parsed=parsed)
+
+
+def inline_rows() -> int:
+    """Files with more rows than this are imported by a worker, with a progress page."""
+    from django.conf import settings
+
+    return int(getattr(settings, "SMM_IMPORT_INLINE_ROWS", 100))
+
+
+def import_batch_run(*, batch_id: int) -> ImportBatch | None:
+    """Import (or resume) the rows of a batch in the background. Rows already done, by an
+    earlier run that a worker crash or restart ended, are recognised by their posts and not
+    imported twice. A batch whose uploader left the workspace ends with every remaining row
+    reported as not imported."""
+    batch = ImportBatch.objects.select_related("workspace").filter(pk=batch_id).first()
+    if batch is None or batch.finished_at is not None:
+        return batch
+    header = batch.report[0] if batch.report else {}
+    membership = (
+        Membership.objects.select_related("workspace", "user")
+        .filter(pk=header.get("membership"), workspace=batch.workspace)
+        .first()
+    )
+    parsed = parse_text(
+        batch.content,
+        encoding=header.get("encoding", "utf-8"),
+        delimiter=header.get("delimiter") or None,
+    )
+    if membership is None or not can(membership, "content.import"):
+        done = {e["row"] for e in batch.report[1:]}
+        batch.report = list(batch.report) + [
+            {
+                "row": row.number,
+                "status": "error",
+                "post_id": None,
+                "errors": [_("Not imported: the person who uploaded the file may no longer.")],
+                "warnings": [],
+                "summary": "",
+                "channels": "",
+                "publish_at": None,
+            }
+            for row in parsed.rows
+            if row.number not in done
+        ]
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["report", "finished_at", "updated_at"])
+        return batch
+    return _process(batch=batch, membership=membership, parsed=parsed)
+
+
+def import_batches_resume_stalled() -> int:
+    """Re-start background imports that made no progress for 10 minutes (their worker died).
+    Cross-workspace sweep for beat. Returns how many were re-started."""
+    from content.tasks import import_batch_run
+
+    stalled = list(
+        ImportBatch.objects.filter(
+            finished_at__isnull=True, updated_at__lt=timezone.now() - timedelta(minutes=10)
+        ).values_list("pk", flat=True)
+    )
+    for pk in stalled:
+        ImportBatch.objects.filter(pk=pk).update(updated_at=timezone.now())
+        import_batch_run.delay(pk)
+    return len(stalled)
+
+
+def _process(*, batch: ImportBatch, membership: Membership, parsed: ParsedFile) -> ImportBatch:
+    workspace = batch.workspace
+    header_entry = batch.report[0]
+    dry_run = bool(header_entry.get("dry_run"))
+    lookups = Lookups.for_workspace(workspace)
+    may_schedule = may_schedule_new(membership)
+    report: list[dict] = list(batch.report)
+    reported = {entry["row"] for entry in report[1:]}
+    # Rows whose post exists but whose report entry was lost with a crashed worker.
+    saved = {
+        post.import_row: post
+        for post in Post.objects.filter(import_batch=batch).only("pk", "import_row", "status")
+    }
+    imported = sum(1 for entry in report[1:] if entry.get("post_id"))
     try:
         for row in parsed.rows:
-            entry = _import_row(
-                workspace=workspace,
-                membership=membership,
-                row=row,
-                lookups=lookups,
-                may_schedule=may_schedule,
-                dry_run=dry_run,
-            )
+            if row.number in reported:
+                continue
+            if row.number in saved:
+                post = saved[row.number]
+                entry = {
+                    "row": row.number,
+                    "status": "scheduled" if post.status == Post.Status.SCHEDULED else "draft",
+                    "post_id": post.pk,
+                    "errors": [],
+                    "warnings": [],
+                    "summary": "",
+                    "channels": row.values.get("channels", ""),
+                    "publish_at": None,
+                }
+            else:
+                entry = _import_row(
+                    workspace=workspace,
+                    membership=membership,
+                    row=row,
+                    lookups=lookups,
+                    may_schedule=may_schedule,
+                    dry_run=dry_run,
+                    batch=batch,
+                )
             if entry["post_id"] is not None:
                 imported += 1
             report.append(entry)
             if len(report) % REPORT_SAVE_EVERY == 0:
-                # A long import that a web worker's timeout ends still leaves a true report of
-                # the rows it did (each of which is committed on its own).
+                # Progress for the report page; a run that stops keeps what it did.
                 batch.report, batch.rows_imported = report, imported
-                batch.save(update_fields=["report", "rows_imported"])
+                batch.save(update_fields=["report", "rows_imported", "updated_at"])
     finally:
         # Even if something unexpected stops the run, the rows done so far stay reported.
         batch.report = report
         batch.rows_imported = imported
-        batch.save(update_fields=["report", "rows_imported"])
+        batch.save(update_fields=["report", "rows_imported", "updated_at"])
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["finished_at"])
     if not dry_run:
         activity_record(
             workspace=workspace,

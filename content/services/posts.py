@@ -146,11 +146,20 @@ def _check_recurrence(data: PostInput, errors: dict[str, list[str]]) -> None:
         errors.setdefault("repeat_every", []).append(_("Repeat every 1 to 365 days or weeks."))
 
 
-def check(*, workspace: Workspace, data: PostInput, for_scheduling: bool = False) -> PostCheck:
+def check(
+    *,
+    workspace: Workspace,
+    data: PostInput,
+    for_scheduling: bool = False,
+    post: Post | None = None,
+) -> PostCheck:
     """Validate typed input without saving (the composer's live check, the API's dry run).
+    With `post` (the post being edited), its current channels may stay even if disconnected
+    (reported as an error per channel), as saving allows.
 
     Raises ValidationError for ids of another workspace, like saving would."""
-    resolved = resolve(workspace=workspace, data=data)
+    current = set(post.targets.values_list("channel_id", flat=True)) if post is not None else set()
+    resolved = resolve(workspace=workspace, data=data, current_channel_ids=current)
     return check_post(
         data=data, channels=resolved.channels, assets=resolved.assets, for_scheduling=for_scheduling
     )

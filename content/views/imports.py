@@ -97,6 +97,13 @@ def import_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _say_done(request: HttpRequest, batch: ImportBatch) -> None:
     report = selectors.import_report(batch)
+    if report.running:
+        messages.info(
+            request,
+            _("The file has %(total)s rows: it is imported in the background.")
+            % {"total": batch.rows_total},
+        )
+        return
     if report.dry_run:
         messages.info(
             request,
