@@ -102,6 +102,8 @@ def post_list_view(request: HttpRequest, slug: str) -> HttpResponse:
             "filter_query": query.urlencode(),
             "filtered": filters != PostFilters(),
             "can_create": can(membership, "content.create"),
+            "can_import": can(membership, "content.import"),
+            "can_settings": can(membership, "content.settings"),
         },
     )
 

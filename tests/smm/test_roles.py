@@ -15,6 +15,7 @@ ALL = {Role.OWNER, Role.ADMIN, Role.EDITOR, Role.CONTRIBUTOR, Role.VIEWER}
 MANAGERS = {Role.OWNER, Role.ADMIN}
 OWNERS = {Role.OWNER}
 EDITORS = {Role.OWNER, Role.ADMIN, Role.EDITOR}
+WRITERS = EDITORS | {Role.CONTRIBUTOR}
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,37 @@ UI_CASES = [
     Case("connect page", "get", "/w/{slug}/channels/connect/bluesky/", MANAGERS),
     Case("disconnect page", "get", "/w/{slug}/channels/{channel}/disconnect/", MANAGERS),
     Case("disconnect", "post", "/w/{slug}/channels/{channel}/disconnect/", MANAGERS, None, 302),
+    Case("calendar", "get", "/w/{slug}/calendar/", ALL),
+    Case("posts", "get", "/w/{slug}/posts/", ALL),
+    Case("post", "get", "/w/{slug}/posts/{post}/", ALL),
+    Case("composer", "get", "/w/{slug}/posts/new/", WRITERS),
+    Case(
+        "comment on a post", "post", "/w/{slug}/posts/{post}/comments/", ALL, {"body": "Nice"}, 302
+    ),
+    Case("approvals", "get", "/w/{slug}/approvals/", ALL),
+    Case("media library", "get", "/w/{slug}/media/", ALL),
+    Case("campaigns", "get", "/w/{slug}/campaigns/", ALL),
+    Case(
+        "create campaign",
+        "post",
+        "/w/{slug}/campaigns/new/",
+        EDITORS,
+        {"name": "Autumn", "objective": "traffic"},
+        302,
+    ),
+    Case("hashtags and snippets", "get", "/w/{slug}/library/", ALL),
+    Case(
+        "add hashtag group",
+        "post",
+        "/w/{slug}/library/hashtags/",
+        EDITORS,
+        {"new-group-name": "Beans", "new-group-hashtags": "#beans"},
+        302,
+    ),
+    Case("import page", "get", "/w/{slug}/import/", EDITORS),
+    Case("links", "get", "/w/{slug}/links/", ALL),
+    Case("tracking keys", "get", "/w/{slug}/links/keys/", MANAGERS),
+    Case("approval settings", "get", "/w/{slug}/content/settings/", MANAGERS),
 ]
 
 API_CASES = [
@@ -163,6 +195,28 @@ API_CASES = [
         "/api/v1/workspaces/{slug}/channels/{channel}/disconnect/",
         MANAGERS,
     ),
+    Case("list posts", "get", "/api/v1/workspaces/{slug}/posts/", ALL),
+    Case(
+        "write a post",
+        "post",
+        "/api/v1/workspaces/{slug}/posts/",
+        WRITERS,
+        {"text": "Hello", "channels": []},
+        201,
+    ),
+    Case("read a post", "get", "/api/v1/workspaces/{slug}/posts/{post}/", ALL),
+    Case("list media", "get", "/api/v1/workspaces/{slug}/media/", ALL),
+    Case("list campaigns", "get", "/api/v1/workspaces/{slug}/campaigns/", ALL),
+    Case(
+        "create campaign",
+        "post",
+        "/api/v1/workspaces/{slug}/campaigns/",
+        EDITORS,
+        {"name": "Autumn", "objective": "traffic"},
+        201,
+    ),
+    Case("list imports", "get", "/api/v1/workspaces/{slug}/imports/", EDITORS),
+    Case("list links", "get", "/api/v1/workspaces/{slug}/links/", ALL),
 ]
 
 
@@ -176,7 +230,11 @@ def setup(alice, workspace):
         workspace=workspace, email="pending@example.com", role=Role.VIEWER, by=owner_m
     )
     channel = ChannelFactory(workspace=workspace)
+    from content.models import Post
+
+    post = Post.objects.create(workspace=workspace, author=alice, text="Planned")
     return {
+        "post": post.pk,
         "slug": workspace.slug,
         "target": target.pk,
         "invitation": invitation.invitation.pk,
@@ -227,6 +285,20 @@ def test_the_matrix_covers_every_permission() -> None:
         "channels.view",
         "channels.guidelines",
         "channels.manage",
+        "content.view",
+        "content.comment",
+        "content.approve",
+        "content.create",
+        "media.upload",
+        "content.schedule",
+        "content.edit_any",
+        "content.import",
+        "content.library",
+        "campaigns.manage",
+        "links.view",
+        "links.manage",
+        "content.settings",
+        "tracking_keys.manage",
     }
 
 
