@@ -37,6 +37,7 @@ CHECK_CODES = frozenset(
         "guideline_banned_word",
         "guideline_default_hashtags",
         "empty_post",
+        "video_codec",
     }
 )
 
@@ -242,6 +243,13 @@ def check_target(
     infos = media_infos(media, assets, spec)
     for issue in validate_post(spec, text=text, media=infos, title=title, link=link):
         (result.errors if issue.severity == "error" else result.warnings).append(issue)
+    from content.services.media import video_codec_issue
+
+    for index, choice in enumerate(media):
+        asset = assets.get(choice.asset_id)
+        codec = video_codec_issue(asset, spec, f"media[{index}]") if asset else None
+        if codec is not None:
+            result.errors.append(codec)
     if not text.strip() and not infos and not title.strip():
         result.errors.append(_issue("empty_post", "text", _("There is nothing to post yet.")))
     if first_comment.strip() and not spec.features.first_comment:

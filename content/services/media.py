@@ -429,22 +429,32 @@ def video_issues(asset: MediaAsset, spec: PlatformSpec) -> list[Issue]:
         for issue in validate_post(spec, text="-", media=[info])
         if issue.field.startswith("media") and issue.code not in {"alt_text_missing"}
     ]
+    codec = video_codec_issue(asset, spec)
+    if codec is not None:
+        issues.append(codec)
+    return issues
+
+
+def video_codec_issue(
+    asset: MediaAsset, spec: PlatformSpec, where: str = "media[0]"
+) -> Issue | None:
+    """An error if `asset` is a video in a codec `spec`'s platform does not take."""
     codecs = VIDEO_CODECS.get(spec.kind)
-    if (
+    if not (
         asset.kind == MediaKind.VIDEO
         and spec.video is not None
         and codecs
         and asset.video_codec
         and asset.video_codec not in codecs
     ):
-        params = {
-            "platform": spec.name,
-            "codecs": ", ".join(sorted(c.upper() for c in codecs)),
-            "codec": asset.video_codec.upper(),
-        }
-        message = _(
-            "%(platform)s takes %(codecs)s video; this one is %(codec)s. Export it as MP4 "
-            "(H.264) and upload that."
-        )
-        issues.append(Issue("video_codec", "media[0]", message % params, "error", params))
-    return issues
+        return None
+    params = {
+        "platform": spec.name,
+        "codecs": ", ".join(sorted(c.upper() for c in codecs)),
+        "codec": asset.video_codec.upper(),
+    }
+    message = _(
+        "%(platform)s takes %(codecs)s video; this one is %(codec)s. Export it as MP4 "
+        "(H.264) and upload that."
+    )
+    return Issue("video_codec", where, message % params, "error", params)

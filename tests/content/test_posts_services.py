@@ -502,3 +502,32 @@ def test_check_saved_on_postgres(workspace, editor, linkedin):
     post = _save(editor, PostInput(text="Cheap!", channel_ids=[linkedin.pk]))
     result = check_saved(post)
     assert result.ok and result.warning_count == 1
+
+
+def test_a_video_codec_a_platform_does_not_take_is_an_error_for_that_channel(
+    editor, workspace, x, mastodon
+):
+    from content.models import MediaAsset
+
+    video = MediaAsset.objects.create(
+        workspace=workspace,
+        file="ws/originals/clip.mp4",
+        kind="video",
+        content_type="video/mp4",
+        size=2_000_000,
+        sha256="0" * 64,
+        width=1280,
+        height=720,
+        duration_seconds=12.0,
+        fps=30.0,
+        video_codec="hevc",
+    )
+    result = check(
+        workspace=workspace,
+        data=PostInput(
+            text="Watch this", channel_ids=[x.pk, mastodon.pk], media=[MediaChoice(video.pk)]
+        ),
+    )
+    by_platform = {t.channel.platform: _codes(t.errors) for t in result.targets}
+    assert "video_codec" in by_platform["x"]  # X takes H.264 only
+    assert "video_codec" not in by_platform["mastodon"]
