@@ -79,9 +79,15 @@
   }
 
   function snapshot() {
+    // A channel's media list counts only with "Own media" ticked (the server ignores it
+    // otherwise, and renders it filled with the media of all channels): leave it out, or a
+    // page rendered after a save never matches the copy kept in this browser.
+    const ignored = new Set($$("[data-own-media]", form)
+      .filter((box) => !box.checked)
+      .map((box) => box.name.replace(/-custom$/, "")));
     const fields = [];
     for (const [name, value] of formData().entries()) {
-      if (name !== "version") fields.push([name, String(value)]);
+      if (name !== "version" && !ignored.has(name)) fields.push([name, String(value)]);
     }
     const thumbs = {};
     $$(".media-item", form).forEach((li) => {
