@@ -502,7 +502,16 @@
   const current = snapshot();
   if (local && local.unsaved && !same(local, current) && banner) {
     const when = $("[data-restore-when]", banner);
-    if (when && local.at) when.textContent = new Date(local.at).toLocaleString();
+    if (when && local.at) {
+      // The workspace's clock, like "Saved 10:41" next to it.
+      const options = { dateStyle: "medium", timeStyle: "short" };
+      try {
+        options.timeZone = form.dataset.timezone || undefined;
+        when.textContent = new Date(local.at).toLocaleString(document.documentElement.lang || undefined, options);
+      } catch (error) {
+        when.textContent = new Date(local.at).toLocaleString();
+      }
+    }
     banner.hidden = false;
     banner.addEventListener("click", (event) => {
       const choice = event.target.closest("[data-restore]");
