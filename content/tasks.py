@@ -19,3 +19,34 @@ def imports_resume_stalled() -> None:
     from content.services.imports import import_batches_resume_stalled
 
     import_batches_resume_stalled()
+
+
+@shared_task(name="content.dispatch_due", ignore_result=True)
+def dispatch_due() -> None:
+    """Beat, every few seconds: claim due post targets and send one publish task each."""
+    from content.services.publishing import dispatch_due_all_workspaces
+
+    dispatch_due_all_workspaces()
+
+
+@shared_task(bind=True, name="content.publish_target", ignore_result=True, acks_late=False)
+def publish_target_task(self, target_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Publish one queued target (does nothing if it is no longer queued)."""
+    from content.services.publishing import publish_target
+
+    publish_target(target_id=target_id, worker=self.request.hostname or "")
+
+
+RECONCILE_RETRIES = 6
+
+
+@shared_task(bind=True, name="content.reconcile_target", ignore_result=True)
+def reconcile_target_task(self, target_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Look a post of unknown outcome up on its platform; a failed lookup is tried again."""
+    from content.services.publishing import reconcile_target
+
+    if (
+        reconcile_target(target_id=target_id) == "retry"
+        and self.request.retries < RECONCILE_RETRIES
+    ):
+        raise self.retry(countdown=30 * 2**self.request.retries)

@@ -53,6 +53,8 @@ VERBS: dict[str, Promise] = {
     "media.updated": _("changed the alt text or focal point of %(target)s"),
     "media.deleted": _("deleted the media file %(target)s"),
     "posts.imported": _("imported posts from %(target)s"),
+    "post.retried": _("sent the post %(target)s again on %(channel)s"),
+    "post.marked_published": _("marked the post %(target)s as published on %(channel)s"),
 }
 
 FIELD_LABELS: dict[str, Promise] = {
@@ -84,6 +86,7 @@ def describe(event: ActivityEvent) -> str:
         "new": _role_label(new) if new else "",
         "slot": str(data.get("slot", "")),
         "reviewer": str(data.get("reviewer", "")),
+        "channel": str(data.get("channel", "")),
     }
     return str(template) % values
 

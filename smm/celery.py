@@ -29,6 +29,12 @@ def _token_refresh_interval() -> int:
     return int(settings.SMM_TOKEN_REFRESH_INTERVAL)
 
 
+def _dispatch_interval() -> int:
+    from django.conf import settings
+
+    return int(settings.SMM_DISPATCH_INTERVAL)
+
+
 def _expires(seconds: int) -> dict[str, int]:
     """Entry options that make a message expire `seconds` after beat sent it. django-celery-beat's
     DatabaseScheduler keeps only `expire_seconds` (it drops `expires`); Celery's own schedulers
@@ -52,6 +58,11 @@ app.conf.beat_schedule = {
         "task": "channels.profiles_refresh",
         "schedule": crontab(minute=17, hour=4),
         "options": _expires(3600),
+    },
+    "content.dispatch_due": {
+        "task": "content.dispatch_due",
+        "schedule": float(_dispatch_interval()),
+        "options": _expires(_dispatch_interval()),
     },
     "content.imports_resume_stalled": {
         "task": "content.imports_resume_stalled",

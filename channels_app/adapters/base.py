@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
@@ -79,7 +79,17 @@ class Rejected(AdapterError):
 
 
 class TransientError(AdapterError):
-    """A timeout, a connection error or a 5xx: retry with backoff."""
+    """A timeout, a connection error or a 5xx: retry with backoff.
+
+    `sent` says whether the request may have reached the platform. False only when it surely
+    did not (the connection could not be made): then a publish can be retried. True (a read
+    timeout, a connection dropped while waiting, a 5xx) means the platform may have acted on it,
+    so the engine looks the post up instead of sending it again.
+    """
+
+    def __init__(self, message: str, *, sent: bool = True, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.sent = sent
 
 
 class NotSupported(AdapterError):
@@ -197,6 +207,11 @@ class OutgoingPost:
     first_comment: str = ""  # posted as a comment/reply right after the post, where supported
     title: str = ""  # platforms with titles (YouTube, Pinterest); ignored by others
     language: str = ""  # ISO 639-1, where the platform takes it
+    # Multi-step publishing (media uploads, containers): the ids of steps an earlier attempt
+    # finished, to resume instead of starting over, and a callback the adapter calls as soon
+    # as a step is done (`record_step("media:0", "1093")`), before the next one starts.
+    steps: Mapping[str, str] = field(default_factory=dict)
+    record_step: Callable[[str, str], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

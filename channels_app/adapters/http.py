@@ -54,15 +54,44 @@ def send(
     # it would end up in tracebacks and logs.
     try:
         resp = session.request(method, url, timeout=timeout, **kwargs)
+    except requests.ConnectTimeout:
+        raise TransientError(
+            f"{method} {safe_url(url)}: connecting timed out", sent=False
+        ) from None
     except requests.Timeout:
-        raise TransientError(f"{method} {safe_url(url)} timed out") from None
+        raise TransientError(f"{method} {safe_url(url)} timed out waiting for an answer") from None
     except requests.ConnectionError as exc:
-        reason = type(exc).__name__
-        raise TransientError(f"{method} {safe_url(url)}: could not connect ({reason})") from None
+        if _never_connected(exc):
+            raise TransientError(
+                f"{method} {safe_url(url)}: could not connect ({type(exc).__name__})", sent=False
+            ) from None
+        raise TransientError(
+            f"{method} {safe_url(url)}: the connection dropped ({type(exc).__name__})"
+        ) from None
     except requests.RequestException as exc:
         raise TransientError(f"{method} {safe_url(url)}: {type(exc).__name__}") from None
     log.debug("%s %s -> %s", method, safe_url(url), resp.status_code)
     return resp
+
+
+def _never_connected(exc: requests.ConnectionError) -> bool:
+    """True when the connection was never made (refused, no route, DNS): nothing was sent."""
+    from urllib3.exceptions import NameResolutionError, NewConnectionError
+
+    never = (NewConnectionError, NameResolutionError, ConnectionRefusedError)
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        cause = pending.pop()
+        if id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, never):
+            return True
+        reason = getattr(cause, "reason", None)
+        nested = [reason, cause.__cause__, cause.__context__, *cause.args]
+        pending += [n for n in nested if isinstance(n, BaseException)]
+    return False
 
 
 def json_or_empty(resp: requests.Response) -> Any:

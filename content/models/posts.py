@@ -157,6 +157,19 @@ class PostTarget(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     scheduled_at = models.DateTimeField(null=True, blank=True)
+    # The publishing engine's bookkeeping (content.services.publishing).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)  # a retry's due time
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    publishing_started_at = models.DateTimeField(null=True, blank=True)
+    # Sent with every attempt (Mastodon's Idempotency-Key, X's duplicate check): stable per target.
+    publish_key = models.CharField(max_length=64, blank=True)
+    # Ids of the steps of a multi-step publish (uploaded media, containers): a retry resumes.
+    steps = models.JSONField(default=dict, blank=True)
+    # Why a target waits for a person: "channel" (reconnect it), "unknown" (did it go out?).
+    hold_reason = models.CharField(max_length=16, blank=True)
+    first_comment_id = models.CharField(max_length=255, blank=True)
+    first_comment_error = models.TextField(blank=True)
     external_id = models.CharField(max_length=255, blank=True)
     external_url = models.URLField(max_length=1000, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -175,6 +188,7 @@ class PostTarget(models.Model):
         ]
         indexes: ClassVar[list] = [
             models.Index(fields=["status", "scheduled_at"], name="target_due"),
+            models.Index(fields=["status", "next_attempt_at"], name="target_retry_due"),
         ]
 
     def __str__(self) -> str:
@@ -338,3 +352,38 @@ class Snippet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PublishAttempt(models.Model):
+    """One try to publish a target: when, how it ended, what the platform said (a summary, never
+    tokens), how long it took. Shown on the post; kept when the target is retried."""
+
+    class Outcome(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        RATE_LIMITED = "rate_limited", _("Rate limited: tried again later")
+        TRANSIENT = "transient", _("Temporary error: tried again later")
+        AUTH_EXPIRED = "auth_expired", _("Access expired")
+        REJECTED = "rejected", _("Refused by the platform")
+        UNKNOWN = "unknown", _("Outcome unknown")
+        FOUND = "found", _("Found on the platform")
+        NOT_FOUND = "not_found", _("Not found on the platform")
+        HELD = "held", _("Held: the channel needs reconnecting")
+        ERROR = "error", _("Error in Ripple")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(PostTarget, on_delete=models.CASCADE, related_name="attempts_log")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    detail = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["started_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of {self.target_id}: {self.outcome or 'running'}"
