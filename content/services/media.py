@@ -458,3 +458,38 @@ def video_codec_issue(
         "(H.264) and upload that."
     )
     return Issue("video_codec", where, message % params, "error", params)
+
+
+# Public, signed, expiring media URLs ----------------------------------------------------------
+# Instagram, Threads and Pinterest fetch a post's media from a URL themselves. They get a link
+# that names one file, is signed with SECRET_KEY and expires; nothing else is public.
+
+PUBLIC_MEDIA_SALT = "ripple.public-media"
+PUBLIC_MEDIA_MAX_AGE = 2 * 24 * 3600  # long enough for a retry the next day
+
+
+def public_media_url(*, asset: MediaAsset, rendition: MediaRendition | None = None) -> str:
+    """An absolute URL at which anyone holding it can fetch this one file for two days."""
+    from django.core import signing
+    from django.urls import reverse
+
+    payload = {"a": asset.pk, "r": rendition.pk if rendition is not None else None}
+    token = signing.dumps(payload, salt=PUBLIC_MEDIA_SALT, compress=True)
+    return settings.SITE_URL + reverse("content:public_media", args=[token])
+
+
+def public_media_resolve(token: str) -> tuple[MediaAsset, MediaRendition | None] | None:
+    """The file a public media token names, or None (bad signature, expired, gone)."""
+    from django.core import signing
+
+    try:
+        payload = signing.loads(token, salt=PUBLIC_MEDIA_SALT, max_age=PUBLIC_MEDIA_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    asset = MediaAsset.objects.filter(pk=payload.get("a")).first()  # unscoped: the token is the key
+    if asset is None:
+        return None
+    if payload.get("r") is None:
+        return asset, None
+    rendition = asset.renditions.filter(pk=payload["r"]).first()
+    return (asset, rendition) if rendition is not None else None

@@ -209,7 +209,7 @@ def build_outgoing(target: PostTarget) -> OutgoingPost:
     """What goes to the platform: the variant's text and link (tracked if the post says so),
     the media rendered for this platform, the first comment, the title."""
     from content.services.links import tracked_link, tracked_text
-    from content.services.media import renditions_for
+    from content.services.media import public_media_url, renditions_for
 
     post = target.post
     items = (
@@ -228,6 +228,7 @@ def build_outgoing(target: PostTarget) -> OutgoingPost:
                 MediaFile(
                     content_type=rendition.content_type,
                     path=rendition.file.path,
+                    url=public_media_url(asset=asset, rendition=rendition),
                     size=rendition.size,
                     width=rendition.width,
                     height=rendition.height,
@@ -239,6 +240,7 @@ def build_outgoing(target: PostTarget) -> OutgoingPost:
                 MediaFile(
                     content_type=asset.content_type,
                     path=asset.file.path,
+                    url=public_media_url(asset=asset),
                     size=asset.size,
                     width=asset.width,
                     height=asset.height,

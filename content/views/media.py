@@ -267,7 +267,31 @@ def media_rendition(
     )
 
 
+@require_http_methods(["GET", "HEAD"])
+def public_media(request: HttpRequest, token: str) -> HttpResponse:
+    """One file for a platform that fetches media by URL: no login, a signed expiring token."""
+    from content.services.media import public_media_resolve
+
+    found = public_media_resolve(token)
+    if found is None:
+        raise Http404
+    asset, rendition = found
+    field, content_type = (
+        (rendition.file, rendition.content_type) if rendition else (asset.file, asset.content_type)
+    )
+    response = _file_response(
+        request,
+        field,
+        content_type,
+        f"{asset.sha256[:16]}-{rendition.pk if rendition else 0}",
+        field.name.rsplit("/", 1)[-1],
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 urlpatterns: list[URLPattern] = [
+    path("m/<str:token>", public_media, name="public_media"),
     path("w/<slug:slug>/media/", media_library, name="media_library"),
     path("w/<slug:slug>/media/<int:media_id>/", media_detail, name="media_detail"),
     path("w/<slug:slug>/media/<int:media_id>/delete/", media_delete_view, name="media_delete"),
