@@ -16,7 +16,8 @@ import base64
 import json
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
@@ -121,6 +122,26 @@ def _as_dict(value: Any) -> dict[str, Any]:
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _record(post: OutgoingPost, key: str, value: str) -> None:
+    """Tell the engine a publish step is done (see OutgoingPost.steps)."""
+    if post.record_step is not None:
+        post.record_step(key, value)
+
+
+@contextmanager
+def _nothing_public_yet() -> Iterator[None]:
+    """Around the steps before the post is created (uploads): their transient failures cannot
+    have made anything public, so they are retryable (sent=False) and a retry resumes."""
+    try:
+        yield
+    except TransientError as exc:
+        if not exc.sent:
+            raise
+        raise TransientError(
+            exc.message, sent=False, retry_after=exc.retry_after, code=exc.code, status=exc.status
+        ) from exc
 
 
 class BlueskyAdapter:
@@ -531,7 +552,7 @@ class BlueskyAdapter:
             video = videos[0]
             embed: dict[str, Any] = {
                 "$type": "app.bsky.embed.video",
-                "video": self._upload_video(creds, video),
+                "video": self._blob(post, 0, lambda: self._upload_video(creds, video)),
             }
             if video.alt_text:
                 embed["alt"] = video.alt_text
@@ -540,9 +561,11 @@ class BlueskyAdapter:
             return embed
         if images:
             entries = []
-            for image in images:
+            for index, image in enumerate(images):
                 entry: dict[str, Any] = {
-                    "image": self._upload_blob(creds, image),
+                    "image": self._blob(
+                        post, index, lambda image=image: self._upload_blob(creds, image)
+                    ),
                     "alt": image.alt_text,
                 }
                 if ratio := self._aspect_ratio(image):
@@ -559,6 +582,24 @@ class BlueskyAdapter:
                 },
             }
         return None
+
+    @staticmethod
+    def _blob(
+        post: OutgoingPost, index: int, upload: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The blob of `post.media[index]`: recorded as "media:<index>" (the blob's JSON) by an
+        earlier attempt, or uploaded now and recorded at once."""
+        key = f"media:{index}"
+        if post.steps.get(key):
+            try:
+                blob = json.loads(post.steps[key])
+            except ValueError:
+                blob = None
+            if isinstance(blob, dict):
+                return blob
+        blob = upload()
+        _record(post, key, json.dumps(blob, separators=(",", ":"), sort_keys=True))
+        return blob
 
     def _reply_ref(self, creds: Credentials, parent_uri: str) -> dict[str, Any]:
         """root/parent strongRefs for a reply to `parent_uri` (fetched with getPosts)."""
@@ -628,20 +669,34 @@ class BlueskyAdapter:
         `reply_to_id` is an at:// URI. The first comment is posted as a reply to the new post; if
         it fails the post stays published and `first_comment_error` says why. Uploads blobs and
         may poll the video service. Raises AuthExpired, RateLimited, Rejected, TransientError.
-        Bluesky has no duplicate detection, so `duplicate` is never set."""
-        embed = self._embed(creds, post)
-        reply = self._reply_ref(creds, post.reply_to_id) if post.reply_to_id else None
-        record = self.build_record(
-            creds, post.text, embed=embed, reply=reply, language=post.language
-        )
-        created = self._create_post(creds, record)
-        uri, cid = str(created["uri"]), str(created["cid"])
-        first_comment_id: str | None = None
+        Bluesky has no duplicate detection, so `duplicate` is never set.
+
+        Resumable: records "media:<i>" (the uploaded blob's JSON), "post" (the post's at:// URI)
+        and "first_comment" through `post.record_step` and skips what `post.steps` has (with
+        "post" recorded, only the first comment is left). Failures before the post is created
+        raise TransientError(sent=False): nothing is public yet."""
+        reply: dict[str, Any] | None = None
+        created: dict[str, Any] = {}
+        uri = post.steps.get("post", "")
+        if not uri:
+            with _nothing_public_yet():
+                embed = self._embed(creds, post)
+            reply = self._reply_ref(creds, post.reply_to_id) if post.reply_to_id else None
+            record = self.build_record(
+                creds, post.text, embed=embed, reply=reply, language=post.language
+            )
+            created = self._create_post(creds, record)
+            uri = str(created["uri"])
+            _record(post, "post", uri)
+        first_comment_id: str | None = post.steps.get("first_comment") or None
         first_comment_error = ""
-        if post.first_comment:
-            ref = {"uri": uri, "cid": cid}
-            root = reply["root"] if reply else ref
+        if post.first_comment and first_comment_id is None:
             try:
+                cid = str(created.get("cid") or "") or self._cid(creds, uri)
+                ref = {"uri": uri, "cid": cid}
+                if post.reply_to_id and reply is None:
+                    reply = self._reply_ref(creds, post.reply_to_id)
+                root = reply["root"] if reply else ref
                 comment = self._create_post(
                     creds,
                     self.build_record(
@@ -652,6 +707,7 @@ class BlueskyAdapter:
                     ),
                 )
                 first_comment_id = str(comment["uri"])
+                _record(post, "first_comment", first_comment_id)
             except AdapterError as exc:
                 first_comment_error = exc.message
         return PublishResult(
@@ -661,6 +717,14 @@ class BlueskyAdapter:
             first_comment_error=first_comment_error,
             raw=created,
         )
+
+    def _cid(self, creds: Credentials, uri: str) -> str:
+        """The cid of our post at `uri` (getPosts), to reply to it."""
+        found = self.get_post(creds, uri)
+        cid = found.raw.get("cid") if found else None
+        if not isinstance(cid, str):
+            raise Rejected("The post to comment on is no longer on Bluesky.")
+        return cid
 
     def _published(self, creds: Credentials, view: Mapping[str, Any]) -> PublishedPost:
         record = _as_dict(view.get("record"))
@@ -684,7 +748,10 @@ class BlueskyAdapter:
         self, creds: Credentials, post: OutgoingPost, *, since: datetime
     ) -> PublishedPost | None:
         """Our own post with the same text created since `since` (app.bsky.feed.getAuthorFeed,
-        up to FEED_MAX_PAGES pages), or None."""
+        up to FEED_MAX_PAGES pages), or None; the post recorded as `post.steps["post"]` when
+        an attempt got that far."""
+        if post.steps.get("post"):
+            return self.get_post(creds, post.steps["post"])
         wanted = normalize_text_for_match(post.text)
         cursor: str | None = None
         for _ in range(FEED_MAX_PAGES):

@@ -9,7 +9,8 @@ long-lived user token). Publishing goes to `/{page-id}/feed`, `/photos` and, on 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -71,6 +72,26 @@ def _fb_url(value: Any, base: str) -> str:
     if not isinstance(value, str) or not value:
         return ""
     return f"{base.rstrip('/')}{value}" if value.startswith("/") else value
+
+
+def _record(post: OutgoingPost, key: str, value: str) -> None:
+    """Tell the engine a publish step is done (see OutgoingPost.steps)."""
+    if post.record_step is not None:
+        post.record_step(key, value)
+
+
+@contextmanager
+def _nothing_public_yet() -> Iterator[None]:
+    """Around the steps before the post is created (unpublished photos): their transient
+    failures cannot have made anything public, so they are retryable (sent=False)."""
+    try:
+        yield
+    except TransientError as exc:
+        if not exc.sent:
+            raise
+        raise TransientError(
+            exc.message, sent=False, retry_after=exc.retry_after, code=exc.code, status=exc.status
+        ) from exc
 
 
 class FacebookAdapter:
@@ -218,7 +239,12 @@ class FacebookAdapter:
 
         Raises Rejected (mixed or too many media, unreadable file, platform refusal; duplicate
         for code 506), AuthExpired, RateLimited, TransientError. A failed first comment only
-        fills `first_comment_error`."""
+        fills `first_comment_error`.
+
+        Resumable: records "media:<i>" (unpublished photos of a multi-photo post), "post" (the
+        created post, or the video) and "first_comment" through `post.record_step` and skips
+        what `post.steps` has (with "post" recorded, only the first comment is left). Failures
+        while uploading the unpublished photos raise TransientError(sent=False)."""
         videos = [m for m in post.media if m.is_video]
         images = [m for m in post.media if m.is_image]
         if len(videos) + len(images) != len(post.media):
@@ -230,37 +256,45 @@ class FacebookAdapter:
 
         token, page = creds.access_token, creds.account_id
         if post.reply_to_id:
+            if post.steps.get("post"):
+                return PublishResult(external_id=post.steps["post"])
             data = {"message": post.text}
             if images and images[0].url:
                 data["attachment_url"] = images[0].url
             body = self.graph.post(f"{post.reply_to_id}/comments", token, data=data)
-            return PublishResult(external_id=meta.require_id(body), raw=body)
+            reply_id = meta.require_id(body)
+            _record(post, "post", reply_id)
+            return PublishResult(external_id=reply_id, raw=body)
 
-        url_fields = "permalink_url"
-        if videos:
-            body = self._upload_video(creds, videos[0], post)
-            video_id = meta.require_id(body)
-            external_id, url_fields = video_id, "permalink_url,post_id"
-        elif len(images) == 1:
-            data = {"message": post.text, **self._photo_fields(images[0])}
-            body = self._post_photo(page, token, images[0], data)
-            external_id = str(body.get("post_id") or meta.require_id(body))
-        elif images:
-            media_ids = []
-            for image in images:
-                data = {"published": "false", **self._photo_fields(image)}
-                media_ids.append(meta.require_id(self._post_photo(page, token, image, data)))
-            data = {"message": post.text}
-            for i, media_id in enumerate(media_ids):
-                data[f"attached_media[{i}]"] = json.dumps({"media_fbid": media_id})
-            body = self.graph.post(f"{page}/feed", token, data=data)
-            external_id = meta.require_id(body)
-        else:
-            data = {"message": post.text}
-            if post.link:
-                data["link"] = post.link
-            body = self.graph.post(f"{page}/feed", token, data=data)
-            external_id = meta.require_id(body)
+        url_fields = "permalink_url,post_id" if videos else "permalink_url"
+        body: Mapping[str, Any] = {}
+        external_id = post.steps.get("post", "")
+        if not external_id:
+            if videos:
+                body = self._upload_video(creds, videos[0], post)
+                external_id = meta.require_id(body)  # the video; its post id comes below
+            elif len(images) == 1:
+                data = {"message": post.text, **self._photo_fields(images[0])}
+                body = self._post_photo(page, token, images[0], data)
+                external_id = str(body.get("post_id") or meta.require_id(body))
+            elif images:
+                with _nothing_public_yet():
+                    media_ids = [
+                        self._unpublished_photo(post, index, page, token)
+                        for index in range(len(images))
+                    ]
+                data = {"message": post.text}
+                for i, media_id in enumerate(media_ids):
+                    data[f"attached_media[{i}]"] = json.dumps({"media_fbid": media_id})
+                body = self.graph.post(f"{page}/feed", token, data=data)
+                external_id = meta.require_id(body)
+            else:
+                data = {"message": post.text}
+                if post.link:
+                    data["link"] = post.link
+                body = self.graph.post(f"{page}/feed", token, data=data)
+                external_id = meta.require_id(body)
+            _record(post, "post", external_id)
 
         url = ""
         try:
@@ -271,13 +305,15 @@ class FacebookAdapter:
         except AdapterError:
             pass  # the post is out; a missing link must not make anyone publish it again
 
-        comment_id, comment_error = None, ""
-        if post.first_comment:
+        comment_id: str | None = post.steps.get("first_comment") or None
+        comment_error = ""
+        if post.first_comment and comment_id is None:
             try:
                 made = self.graph.post(
                     f"{external_id}/comments", token, data={"message": post.first_comment}
                 )
                 comment_id = meta.require_id(made)
+                _record(post, "first_comment", comment_id)
             except AdapterError as exc:
                 comment_error = exc.message
         return PublishResult(
@@ -287,6 +323,17 @@ class FacebookAdapter:
             first_comment_error=comment_error,
             raw=dict(body) if isinstance(body, Mapping) else {},
         )
+
+    def _unpublished_photo(self, post: OutgoingPost, index: int, page: str, token: str) -> str:
+        """The id of `post.media[index]` uploaded as an unpublished photo (to attach to a
+        multi-photo post): recorded as "media:<index>", or uploaded now and recorded at once."""
+        if post.steps.get(f"media:{index}"):
+            return post.steps[f"media:{index}"]
+        image = post.media[index]
+        data = {"published": "false", **self._photo_fields(image)}
+        photo = meta.require_id(self._post_photo(page, token, image, data))
+        _record(post, f"media:{index}", photo)
+        return photo
 
     @staticmethod
     def _photo_fields(image: MediaFile) -> dict[str, str]:
@@ -348,7 +395,15 @@ class FacebookAdapter:
         self, creds: Credentials, post: OutgoingPost, *, since: datetime
     ) -> PublishedPost | None:
         """Our Page post published at/after `since` whose text matches `post.text`, or None.
-        Scans up to three pages of `/published_posts`. Raises the mapped errors."""
+        Scans up to three pages of `/published_posts`; the post recorded as
+        `post.steps["post"]` (not for videos: that is the video's id) is looked up directly.
+        Raises the mapped errors."""
+        if (
+            post.steps.get("post")
+            and not post.reply_to_id
+            and not any(m.is_video for m in post.media)
+        ):
+            return self.get_post(creds, post.steps["post"])
         wanted = normalize_text_for_match(post.text)
         for item in self.graph.iter_items(
             f"{creds.account_id}/published_posts",

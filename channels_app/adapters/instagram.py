@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -68,6 +69,26 @@ INBOX_MEDIA = 10
 INBOX_LIMIT = 50
 DEFAULT_POLL_SECONDS = 3.0
 DEFAULT_POLL_ATTEMPTS = 40
+
+
+def _record(post: OutgoingPost, key: str, value: str) -> None:
+    """Tell the engine a publish step is done (see OutgoingPost.steps)."""
+    if post.record_step is not None:
+        post.record_step(key, value)
+
+
+@contextmanager
+def _nothing_public_yet() -> Iterator[None]:
+    """Around the steps before the post is published (containers): their transient failures
+    cannot have made anything public, so they are retryable (sent=False) and a retry resumes."""
+    try:
+        yield
+    except TransientError as exc:
+        if not exc.sent:
+            raise
+        raise TransientError(
+            exc.message, sent=False, retry_after=exc.retry_after, code=exc.code, status=exc.status
+        ) from exc
 
 
 class InstagramAdapter:
@@ -245,10 +266,14 @@ class InstagramAdapter:
         polling). A failed first comment only fills `first_comment_error`."""
         token = creds.access_token
         if post.reply_to_id:
+            if post.steps.get("post"):
+                return PublishResult(external_id=post.steps["post"])
             body = self.graph.post(
                 f"{post.reply_to_id}/replies", token, data={"message": post.text}
             )
-            return PublishResult(external_id=meta.require_id(body), raw=body)
+            reply_id = meta.require_id(body)
+            _record(post, "post", reply_id)
+            return PublishResult(external_id=reply_id, raw=body)
         if not post.media:
             raise Rejected("Instagram posts need an image or a video.")
         if any(not m.url for m in post.media):
@@ -258,23 +283,15 @@ class InstagramAdapter:
         if len(post.media) > MAX_CAROUSEL:
             raise Rejected(f"An Instagram carousel takes at most {MAX_CAROUSEL} items.")
 
-        if len(post.media) == 1:
-            data = self._item_fields(post.media[0], carousel=False)
-            data["caption"] = post.text
-            container = meta.require_id(self.graph.post("me/media", token, data=data))
-        else:
-            children = []
-            for media in post.media:
-                data = self._item_fields(media, carousel=True)
-                child = meta.require_id(self.graph.post("me/media", token, data=data))
-                if media.is_video:
-                    self._wait_until_finished(child, token)
-                children.append(child)
-            data = {"media_type": "CAROUSEL", "children": ",".join(children), "caption": post.text}
-            container = meta.require_id(self.graph.post("me/media", token, data=data))
-        self._wait_until_finished(container, token)
-        body = self.graph.post("me/media_publish", token, data={"creation_id": container})
-        media_id = meta.require_id(body)
+        body: Mapping[str, Any] = {}
+        container = post.steps.get("carousel") or post.steps.get("container:0", "")
+        media_id = post.steps.get("post", "")
+        if not media_id:
+            with _nothing_public_yet():
+                container = self._ready_container(post, token)
+            body = self.graph.post("me/media_publish", token, data={"creation_id": container})
+            media_id = meta.require_id(body)
+            _record(post, "post", media_id)
 
         url = ""
         try:
@@ -282,13 +299,15 @@ class InstagramAdapter:
             url = str(info.get("permalink") or "")
         except AdapterError:
             pass  # published; a missing link must not make anyone publish it again
-        comment_id, comment_error = None, ""
-        if post.first_comment:
+        comment_id: str | None = post.steps.get("first_comment") or None
+        comment_error = ""
+        if post.first_comment and comment_id is None:
             try:
                 made = self.graph.post(
                     f"{media_id}/comments", token, data={"message": post.first_comment}
                 )
                 comment_id = meta.require_id(made)
+                _record(post, "first_comment", comment_id)
             except AdapterError as exc:
                 comment_error = exc.message
         return PublishResult(
@@ -298,6 +317,62 @@ class InstagramAdapter:
             first_comment_error=comment_error,
             raw={"container_id": container, **body},
         )
+
+    def _ready_container(self, post: OutgoingPost, token: str) -> str:
+        """The FINISHED container to publish: one item ("container:0") or a carousel
+        ("container:<i>" children, then "carousel"), each resumed from `post.steps`."""
+        if len(post.media) == 1:
+            data = self._item_fields(post.media[0], carousel=False)
+            data["caption"] = post.text
+            container, status = self._container(post, "container:0", token, data)
+        else:
+            container, status = self._recorded_container(post, "carousel", token)
+            if not container:
+                children = []
+                for index, media in enumerate(post.media):
+                    data = self._item_fields(media, carousel=True)
+                    child, child_status = self._container(post, f"container:{index}", token, data)
+                    if media.is_video and child_status != "FINISHED":
+                        self._wait_until_finished(child, token)
+                    children.append(child)
+                data = {
+                    "media_type": "CAROUSEL",
+                    "children": ",".join(children),
+                    "caption": post.text,
+                }
+                container, status = self._container(post, "carousel", token, data)
+        if status != "FINISHED":
+            self._wait_until_finished(container, token)
+        return container
+
+    def _container(
+        self, post: OutgoingPost, key: str, token: str, data: dict[str, str]
+    ) -> tuple[str, str]:
+        """(container id, status code if known) for step `key`: the recorded container when it
+        is still usable, else a new one (POST me/media), recorded at once."""
+        container, status = self._recorded_container(post, key, token)
+        if container:
+            return container, status
+        container = meta.require_id(self.graph.post("me/media", token, data=data))
+        _record(post, key, container)
+        return container, ""
+
+    def _recorded_container(self, post: OutgoingPost, key: str, token: str) -> tuple[str, str]:
+        """The container an earlier attempt recorded under `key` and its status code, when it
+        can still be published (FINISHED, or IN_PROGRESS: poll it); ("", "") when there is none
+        or it EXPIRED (after 24 hours) or ended in ERROR: then it is made again. Raises
+        Rejected(duplicate=True) when it was PUBLISHED already (the engine then looks the post
+        up instead of publishing it twice)."""
+        container = post.steps.get(key, "")
+        if not container:
+            return "", ""
+        body = self.graph.get(container, token, fields="status_code,status")
+        status = str(body.get("status_code") or "") if isinstance(body, Mapping) else ""
+        if status == "PUBLISHED":
+            raise Rejected("Instagram has published this post already.", duplicate=True)
+        if status in {"FINISHED", "IN_PROGRESS"}:
+            return container, status
+        return "", ""
 
     @staticmethod
     def _item_fields(media: MediaFile, *, carousel: bool) -> dict[str, str]:
@@ -352,7 +427,10 @@ class InstagramAdapter:
     def find_recent_post(
         self, creds: Credentials, post: OutgoingPost, *, since: datetime
     ) -> PublishedPost | None:
-        """Our media published at/after `since` whose caption matches `post.text`, or None."""
+        """Our media published at/after `since` whose caption matches `post.text`, or None; the
+        media recorded as `post.steps["post"]` when an attempt got that far."""
+        if post.steps.get("post") and not post.reply_to_id:
+            return self.get_post(creds, post.steps["post"])
         wanted = normalize_text_for_match(post.text)
         for item in self.graph.iter_items(
             "me/media", creds.access_token, fields=MEDIA_FIELDS, limit=25

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
@@ -110,6 +111,26 @@ def seconds_until_utc_midnight(now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     return max(1, int((midnight - now).total_seconds()))
+
+
+def _record(post: OutgoingPost, key: str, value: str) -> None:
+    """Tell the engine a publish step is done (see OutgoingPost.steps)."""
+    if post.record_step is not None:
+        post.record_step(key, value)
+
+
+@contextmanager
+def _nothing_public_yet() -> Iterator[None]:
+    """Around the steps before the post is created (uploads): their transient failures cannot
+    have made anything public, so they are retryable (sent=False) and a retry resumes."""
+    try:
+        yield
+    except TransientError as exc:
+        if not exc.sent:
+            raise
+        raise TransientError(
+            exc.message, sent=False, retry_after=exc.retry_after, code=exc.code, status=exc.status
+        ) from exc
 
 
 class LinkedInAdapter:
@@ -463,7 +484,26 @@ class LinkedInAdapter:
         self._raise_for_error(resp)
         return image
 
-    def _upload_video(self, creds: Credentials, media: MediaFile) -> str:
+    def _upload_video(self, creds: Credentials, post: OutgoingPost, index: int) -> str:
+        """The video URN of `post.media[index]`, uploaded, finalized (recorded as
+        "media:<index>" at once) and AVAILABLE; a recorded video is only polled."""
+        video = post.steps.get(f"media:{index}", "")
+        if not video:
+            video = self._send_video(creds, post.media[index])
+            _record(post, f"media:{index}", video)
+        for _ in range(self.video_max_polls):
+            _, status = self._rest(creds, "GET", f"/videos/{_urn_path(video)}")
+            state = status.get("status")
+            if state == "AVAILABLE":
+                return video
+            if state == "PROCESSING_FAILED":
+                reason = status.get("processingFailureReason") or "processing failed"
+                raise Rejected(f"LinkedIn could not process the video: {reason}")
+            self._sleep(self.video_poll_seconds)
+        raise TransientError("LinkedIn is still processing the video")
+
+    def _send_video(self, creds: Credentials, media: MediaFile) -> str:
+        """initializeUpload, PUT the parts, finalizeUpload: the video URN (maybe processing)."""
         try:
             content = media.read_bytes()
         except OSError as exc:
@@ -517,16 +557,7 @@ class LinkedInAdapter:
                 }
             },
         )
-        for _ in range(self.video_max_polls):
-            _, status = self._rest(creds, "GET", f"/videos/{_urn_path(video)}")
-            state = status.get("status")
-            if state == "AVAILABLE":
-                return video
-            if state == "PROCESSING_FAILED":
-                reason = status.get("processingFailureReason") or "processing failed"
-                raise Rejected(f"LinkedIn could not process the video: {reason}")
-            self._sleep(self.video_poll_seconds)
-        raise TransientError("LinkedIn is still processing the video")
+        return video
 
     def _content(self, creds: Credentials, post: OutgoingPost) -> dict[str, Any] | None:
         videos = [m for m in post.media if m.is_video]
@@ -534,20 +565,20 @@ class LinkedInAdapter:
         if videos and (images or len(videos) > 1):
             raise Rejected("A LinkedIn post takes one video, or images, not both.")
         if videos:
-            media: dict[str, Any] = {"id": self._upload_video(creds, videos[0])}
+            media: dict[str, Any] = {"id": self._upload_video(creds, post, 0)}
             if post.title:
                 media["title"] = post.title
             return {"media": media}
+        # Images only from here: their index in `images` is their index in `post.media`.
+        urns = [self._image(creds, post, index) for index in range(len(images))]
         if len(images) == 1:
-            return {
-                "media": {"id": self._upload_image(creds, images[0]), "altText": images[0].alt_text}
-            }
+            return {"media": {"id": urns[0], "altText": images[0].alt_text}}
         if images:
             return {
                 "multiImage": {
                     "images": [
-                        {"id": self._upload_image(creds, image), "altText": image.alt_text}
-                        for image in images
+                        {"id": urn, "altText": image.alt_text}
+                        for urn, image in zip(urns, images, strict=True)
                     ]
                 }
             }
@@ -557,6 +588,15 @@ class LinkedInAdapter:
                 article["description"] = post.link_description
             return {"article": article}
         return None
+
+    def _image(self, creds: Credentials, post: OutgoingPost, index: int) -> str:
+        """The image URN of `post.media[index]`: recorded as "media:<index>", or uploaded now
+        and recorded at once."""
+        if post.steps.get(f"media:{index}"):
+            return post.steps[f"media:{index}"]
+        urn = self._upload_image(creds, post.media[index])
+        _record(post, f"media:{index}", urn)
+        return urn
 
     def post_url(self, urn: str) -> str:
         return f"{self.urls['web']}/feed/update/{urn}/"
@@ -584,32 +624,43 @@ class LinkedInAdapter:
 
         The first comment goes through socialActions comments; its failure is reported in
         `first_comment_error`. LinkedIn posts cannot be replies: `reply_to_id` raises
-        NotSupported. A 422 DUPLICATE_POST raises Rejected(duplicate=True)."""
+        NotSupported. A 422 DUPLICATE_POST raises Rejected(duplicate=True).
+
+        Resumable: records "media:<i>" (image/video URNs), "post" (the post URN) and
+        "first_comment" through `post.record_step` and skips what `post.steps` has (with "post"
+        recorded, only the first comment is left). Failures before the post is created raise
+        TransientError(sent=False): nothing is public yet."""
         if post.reply_to_id:
             raise NotSupported("LinkedIn posts cannot reply to other posts (use a comment).")
-        payload: dict[str, Any] = {
-            "author": creds.account_id,
-            "commentary": escape_little_text(post.text),
-            "visibility": "PUBLIC",
-            "distribution": {
-                "feedDistribution": "MAIN_FEED",
-                "targetEntities": [],
-                "thirdPartyDistributionChannels": [],
-            },
-            "lifecycleState": "PUBLISHED",
-            "isReshareDisabledByAuthor": False,
-        }
-        if content := self._content(creds, post):
-            payload["content"] = content
-        resp, _ = self._rest(creds, "POST", "/posts", json_body=payload)
-        urn = resp.headers.get("x-restli-id")
+        urn = post.steps.get("post", "")
         if not urn:
-            raise TransientError("LinkedIn accepted the post but sent no x-restli-id")
-        first_comment_id: str | None = None
+            payload: dict[str, Any] = {
+                "author": creds.account_id,
+                "commentary": escape_little_text(post.text),
+                "visibility": "PUBLIC",
+                "distribution": {
+                    "feedDistribution": "MAIN_FEED",
+                    "targetEntities": [],
+                    "thirdPartyDistributionChannels": [],
+                },
+                "lifecycleState": "PUBLISHED",
+                "isReshareDisabledByAuthor": False,
+            }
+            with _nothing_public_yet():
+                content = self._content(creds, post)
+            if content:
+                payload["content"] = content
+            resp, _ = self._rest(creds, "POST", "/posts", json_body=payload)
+            urn = resp.headers.get("x-restli-id") or ""
+            if not urn:
+                raise TransientError("LinkedIn accepted the post but sent no x-restli-id")
+            _record(post, "post", urn)
+        first_comment_id: str | None = post.steps.get("first_comment") or None
         first_comment_error = ""
-        if post.first_comment:
+        if post.first_comment and first_comment_id is None:
             try:
                 first_comment_id = self._comment(creds, urn, post.first_comment)
+                _record(post, "first_comment", first_comment_id)
             except AdapterError as exc:
                 first_comment_error = exc.message
         return PublishResult(
@@ -653,7 +704,10 @@ class LinkedInAdapter:
         self, creds: Credentials, post: OutgoingPost, *, since: datetime
     ) -> PublishedPost | None:
         """Our post with the same text since `since`, from GET /rest/posts?q=author (the latest
-        50). For member authors LinkedIn limits this finder to approved apps (then Rejected)."""
+        50). For member authors LinkedIn limits this finder to approved apps (then Rejected).
+        The post recorded as `post.steps["post"]` is looked up directly."""
+        if post.steps.get("post"):
+            return self.get_post(creds, post.steps["post"])
         wanted = normalize_text_for_match(post.text)
         for element in self._recent_posts(creds, FEED_PAGE):
             found = self._published(element)

@@ -13,7 +13,8 @@ import html
 import os
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
@@ -88,6 +89,26 @@ def html_to_text(content: str) -> str:
 def _id_key(value: str) -> tuple[int, str]:
     """Mastodon ids are numeric strings (snowflake-like): order them numerically."""
     return (int(value), value) if value.isdigit() else (0, value)
+
+
+def _record(post: OutgoingPost, key: str, value: str) -> None:
+    """Tell the engine a publish step is done (see OutgoingPost.steps)."""
+    if post.record_step is not None:
+        post.record_step(key, value)
+
+
+@contextmanager
+def _nothing_public_yet() -> Iterator[None]:
+    """Around the steps before the post is created (uploads): their transient failures cannot
+    have made anything public, so they are retryable (sent=False) and a retry resumes."""
+    try:
+        yield
+    except TransientError as exc:
+        if not exc.sent:
+            raise
+        raise TransientError(
+            exc.message, sent=False, retry_after=exc.retry_after, code=exc.code, status=exc.status
+        ) from exc
 
 
 class MastodonAdapter:
@@ -319,42 +340,66 @@ class MastodonAdapter:
 
     # --- publish ---------------------------------------------------------------------------
 
-    def _upload(self, creds: Credentials, media: Any) -> str:
-        data = {"description": media.alt_text} if media.alt_text else {}
-        files = {
-            "file": (
-                os.path.basename(media.path) or "upload",
-                media.read_bytes(),
-                media.content_type,
-            )
-        }
-        resp = self._call(
-            "POST",
-            "media",
-            creds.instance_url,
-            token=creds.access_token,
-            data=data,
-            files=files,
-            timeout=http.UPLOAD_TIMEOUT,
-        )
-        body = self._json(resp)
-        media_id = str(body.get("id") or "")
+    def _upload(self, creds: Credentials, post: OutgoingPost, index: int) -> str:
+        """The id of `post.media[index]`, uploaded and processed, resuming from `post.steps`.
+
+        Steps: "upload:<index>" (accepted, maybe still processing) then "media:<index>" (ready
+        to attach). A recorded upload the instance no longer knows (404) is uploaded again."""
+        key = f"media:{index}"
+        if post.steps.get(key):
+            return post.steps[key]
+        media_id = post.steps.get(f"upload:{index}", "")
+        if media_id and not self._media_ready(creds, media_id):
+            media_id = ""
         if not media_id:
-            raise TransientError("Mastodon accepted the upload without an id")
-        if resp.status_code == 200:
-            return media_id
-        # 202: processed asynchronously; GET /api/v1/media/{id} answers 206 until it is ready.
-        for _ in range(MEDIA_POLL_ATTEMPTS):
-            self._sleep(2)
-            poll = self._call(
+            media = post.media[index]
+            data = {"description": media.alt_text} if media.alt_text else {}
+            files = {
+                "file": (
+                    os.path.basename(media.path) or "upload",
+                    media.read_bytes(),
+                    media.content_type,
+                )
+            }
+            resp = self._call(
+                "POST",
+                "media",
+                creds.instance_url,
+                token=creds.access_token,
+                data=data,
+                files=files,
+                timeout=http.UPLOAD_TIMEOUT,
+            )
+            body = self._json(resp)
+            media_id = str(body.get("id") or "")
+            if not media_id:
+                raise TransientError("Mastodon accepted the upload without an id")
+            if resp.status_code != 200:
+                # 202: processed asynchronously; GET /api/v1/media/{id} answers 206 until ready.
+                _record(post, f"upload:{index}", media_id)
+                if not self._media_ready(creds, media_id, wait=True):
+                    raise TransientError("Mastodon lost the media while processing it")
+        _record(post, key, media_id)
+        return media_id
+
+    def _media_ready(self, creds: Credentials, media_id: str, *, wait: bool = False) -> bool:
+        """Poll GET /api/v1/media/{id} until 200 (ready). False when the instance no longer has
+        it (404). Raises TransientError when it is still processing after the polls."""
+        for attempt in range(MEDIA_POLL_ATTEMPTS):
+            if wait or attempt:
+                self._sleep(2)
+            resp = self._request(
                 "GET",
                 "media_item",
                 creds.instance_url,
                 token=creds.access_token,
                 ids={"id": media_id},
             )
-            if poll.status_code == 200:
-                return media_id
+            if resp.status_code == 404:
+                return False
+            self._raise_for(resp)
+            if resp.status_code == 200:
+                return True
         raise TransientError("Mastodon is still processing the media; try again later")
 
     def _post_status(
@@ -378,23 +423,37 @@ class MastodonAdapter:
 
         Sends `post.idempotency_key` as Idempotency-Key (the instance dedupes for an hour).
         The link is appended to the text unless already in it. A first comment is posted as a
-        reply; its failure fills `first_comment_error`. Raises the adapter errors."""
-        media_ids = [self._upload(creds, media) for media in post.media]
-        text = post.text
-        if post.link and post.link not in text:
-            text = f"{text}\n\n{post.link}" if text else post.link
-        body: dict[str, Any] = {"status": text}
-        if media_ids:
-            body["media_ids"] = media_ids
-        if post.reply_to_id:
-            body["in_reply_to_id"] = post.reply_to_id
-        if post.language:
-            body["language"] = post.language
-        status = self._post_status(creds, body, post.idempotency_key)
-        external_id = str(status["id"])
-        comment_id: str | None = None
+        reply (with its own derived key); its failure fills `first_comment_error`.
+
+        Resumable: records "upload:<i>"/"media:<i>" (media ids), "post" (the status id) and
+        "first_comment" through `post.record_step`, and skips what `post.steps` already has
+        (with "post" recorded, only the first comment is left to do). Failures before the
+        status is created raise TransientError(sent=False): nothing is public yet. Raises the
+        adapter errors."""
+        status: dict[str, Any] = {}
+        external_id = post.steps.get("post", "")
+        if not external_id:
+            with _nothing_public_yet():
+                media_ids = [self._upload(creds, post, i) for i in range(len(post.media))]
+            body: dict[str, Any] = {"status": self._status_text(post)}
+            if media_ids:
+                body["media_ids"] = media_ids
+            if post.reply_to_id:
+                body["in_reply_to_id"] = post.reply_to_id
+            if post.language:
+                body["language"] = post.language
+            status = self._post_status(creds, body, post.idempotency_key)
+            external_id = str(status["id"])
+            _record(post, "post", external_id)
+        else:
+            try:
+                found = self.get_post(creds, external_id)
+                status = dict(found.raw) if found else {}
+            except AdapterError:
+                pass  # it is out; a missing link must not make anyone publish it again
+        comment_id: str | None = post.steps.get("first_comment") or None
         comment_error = ""
-        if post.first_comment:
+        if post.first_comment and comment_id is None:
             try:
                 comment = self._post_status(
                     creds,
@@ -402,6 +461,7 @@ class MastodonAdapter:
                     f"{post.idempotency_key}:first-comment",
                 )
                 comment_id = str(comment["id"])
+                _record(post, "first_comment", comment_id)
             except AdapterError as exc:  # the post itself stays published
                 comment_error = exc.message
         return PublishResult(
@@ -411,6 +471,13 @@ class MastodonAdapter:
             first_comment_error=comment_error,
             raw=status,
         )
+
+    @staticmethod
+    def _status_text(post: OutgoingPost) -> str:
+        text = post.text
+        if post.link and post.link not in text:
+            text = f"{text}\n\n{post.link}" if text else post.link
+        return text
 
     @staticmethod
     def _published(status: Mapping[str, Any]) -> PublishedPost:
@@ -438,11 +505,11 @@ class MastodonAdapter:
     def find_recent_post(
         self, creds: Credentials, post: OutgoingPost, *, since: datetime
     ) -> PublishedPost | None:
-        """Our status matching `post` created at or after `since`, from the account's statuses."""
-        text = post.text
-        if post.link and post.link not in text:
-            text = f"{text}\n\n{post.link}" if text else post.link
-        wanted = normalize_text_for_match(text)
+        """Our status matching `post` created at or after `since`, from the account's statuses;
+        the status recorded as `post.steps["post"]` when an attempt got that far."""
+        if post.steps.get("post"):
+            return self.get_post(creds, post.steps["post"])
+        wanted = normalize_text_for_match(self._status_text(post))
         params: dict[str, Any] = {"limit": 40, "exclude_reblogs": "true"}
         for _ in range(OWN_STATUSES_PAGES):
             resp = self._call(

@@ -20,6 +20,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -40,7 +41,6 @@ from channels_app.adapters.base import (
     InboxItem,
     InboxKind,
     InboxPage,
-    MediaFile,
     OutgoingPost,
     PlatformConfig,
     PostMetrics,
@@ -70,6 +70,26 @@ def _snowflake(value: str | None) -> int:
 def _match_form(text: str) -> str:
     """Text comparable with what X returns: links become t.co, `&` comes back as `&amp;`."""
     return normalize_text_for_match(_URL_RE.sub("<url>", html.unescape(text)))
+
+
+def _record(post: OutgoingPost, key: str, value: str) -> None:
+    """Tell the engine a publish step is done (see OutgoingPost.steps)."""
+    if post.record_step is not None:
+        post.record_step(key, value)
+
+
+@contextmanager
+def _nothing_public_yet() -> Iterator[None]:
+    """Around the steps before the post is created (uploads): their transient failures cannot
+    have made anything public, so they are retryable (sent=False) and a retry resumes."""
+    try:
+        yield
+    except TransientError as exc:
+        if not exc.sent:
+            raise
+        raise TransientError(
+            exc.message, sent=False, retry_after=exc.retry_after, code=exc.code, status=exc.status
+        ) from exc
 
 
 class XAdapter:
@@ -308,20 +328,38 @@ class XAdapter:
             info = self._data(body, "id").get("processing_info")
         raise TransientError("X is still processing the media; try again later")
 
-    def _upload(self, creds: Credentials, media: MediaFile) -> str:
-        content = media.read_bytes()
-        if media.is_image and media.content_type != "image/gif":
+    def _upload(self, creds: Credentials, post: OutgoingPost, index: int) -> str:
+        """The media id of `post.media[index]`, uploaded, processed and described, resuming
+        from `post.steps`: "upload:<index>" (a finalized chunked upload, maybe processing) and
+        "media:<index>" (ready to attach)."""
+        key = f"media:{index}"
+        if post.steps.get(key):
+            return post.steps[key]
+        media = post.media[index]
+        media_id = post.steps.get(f"upload:{index}", "")
+        if media_id:
+            data: Mapping[str, Any] = self._data(
+                self._call(
+                    "GET",
+                    "/2/media/upload",
+                    creds,
+                    params={"media_id": media_id, "command": "STATUS"},
+                ),
+                "id",
+            )
+        elif media.is_image and media.content_type != "image/gif":
             # Simple upload (multipart) for still images.
             body = self._call(
                 "POST",
                 "/2/media/upload",
                 creds,
                 data={"media_category": "tweet_image"},
-                files={"media": ("media", content, media.content_type)},
+                files={"media": ("media", media.read_bytes(), media.content_type)},
                 timeout=http.UPLOAD_TIMEOUT,
             )
             data = self._data(body, "id")
         else:
+            content = media.read_bytes()
             category = "tweet_gif" if media.content_type == "image/gif" else "tweet_video"
             body = self._call(
                 "POST",
@@ -334,18 +372,19 @@ class XAdapter:
                 },
             )
             media_id = str(self._data(body, "id")["id"])
-            for index, start in enumerate(range(0, len(content), CHUNK_SIZE)):
+            for segment, start in enumerate(range(0, len(content), CHUNK_SIZE)):
                 self._call(
                     "POST",
                     f"/2/media/upload/{media_id}/append",
                     creds,
-                    data={"segment_index": str(index)},
+                    data={"segment_index": str(segment)},
                     files={"media": ("chunk", content[start : start + CHUNK_SIZE])},
                     timeout=http.UPLOAD_TIMEOUT,
                 )
             data = self._data(
                 self._call("POST", f"/2/media/upload/{media_id}/finalize", creds), "id"
             )
+            _record(post, f"upload:{index}", str(data["id"]))
         self._wait_for_processing(creds, data)
         media_id = str(data["id"])
         if media.alt_text:
@@ -355,37 +394,54 @@ class XAdapter:
                 creds,
                 json={"id": media_id, "metadata": {"alt_text": {"text": media.alt_text[:1000]}}},
             )
+        _record(post, key, media_id)
         return media_id
 
     def _create_post(self, creds: Credentials, body: dict[str, Any]) -> dict[str, Any]:
         return self._data(self._call("POST", "/2/tweets", creds, json=body), "id")
+
+    @staticmethod
+    def _post_text(post: OutgoingPost) -> str:
+        text = post.text
+        if post.link and post.link not in text:
+            text = f"{text} {post.link}" if text else post.link
+        return text
 
     def publish(self, creds: Credentials, post: OutgoingPost) -> PublishResult:
         """Upload media (image simple upload; GIF/video chunked + processing), then POST /2/tweets.
 
         The link is appended unless already in the text. A first comment is a reply to the
         new post; its failure fills `first_comment_error`. X has no idempotency key: a 403
-        duplicate-content refusal raises Rejected(duplicate=True) for the engine to reconcile."""
-        media_ids = [self._upload(creds, media) for media in post.media]
-        text = post.text
-        if post.link and post.link not in text:
-            text = f"{text} {post.link}" if text else post.link
-        body: dict[str, Any] = {"text": text}
-        if media_ids:
-            body["media"] = {"media_ids": media_ids}
-        if post.reply_to_id:
-            body["reply"] = {"in_reply_to_tweet_id": post.reply_to_id}
-        data = self._create_post(creds, body)
-        external_id = str(data["id"])
-        comment_id: str | None = None
+        duplicate-content refusal raises Rejected(duplicate=True) for the engine to reconcile
+        (`find_recent_post` finds the post by its text, or by the recorded "post" step).
+
+        Resumable: records "upload:<i>"/"media:<i>" (media ids), "post" and "first_comment"
+        through `post.record_step` and skips what `post.steps` has (with "post" recorded, only
+        the first comment is left). Failures before the post is created raise
+        TransientError(sent=False): nothing is public yet."""
+        data: dict[str, Any] = {}
+        external_id = post.steps.get("post", "")
+        if not external_id:
+            with _nothing_public_yet():
+                media_ids = [self._upload(creds, post, i) for i in range(len(post.media))]
+            body: dict[str, Any] = {"text": self._post_text(post)}
+            if media_ids:
+                body["media"] = {"media_ids": media_ids}
+            if post.reply_to_id:
+                body["reply"] = {"in_reply_to_tweet_id": post.reply_to_id}
+            data = self._create_post(creds, body)
+            external_id = str(data["id"])
+            _record(post, "post", external_id)
+        comment_id: str | None = post.steps.get("first_comment") or None
         comment_error = ""
-        if post.first_comment:
+        if post.first_comment and comment_id is None:
             try:
                 comment = self._create_post(
                     creds,
                     {"text": post.first_comment, "reply": {"in_reply_to_tweet_id": external_id}},
                 )
                 comment_id = str(comment["id"])
+                _record(post, "first_comment", comment_id)
             except AdapterError as exc:  # the post itself stays published
                 comment_error = exc.message
         return PublishResult(
@@ -433,11 +489,13 @@ class XAdapter:
     ) -> PublishedPost | None:
         """Our post matching `post` since `since` (GET /2/users/{id}/tweets with start_time).
 
-        Links are compared as placeholders (X rewrites them to t.co)."""
-        text = post.text
-        if post.link and post.link not in text:
-            text = f"{text} {post.link}" if text else post.link
-        wanted = _match_form(text)
+        Links are compared as placeholders (X rewrites them to t.co); a post with media may end
+        in one more link (X appends the media's t.co link to the text). With a recorded "post"
+        step, that post is looked up directly."""
+        if post.steps.get("post"):
+            return self.get_post(creds, post.steps["post"])
+        wanted = _match_form(self._post_text(post))
+        with_media = normalize_text_for_match(f"{wanted} <url>") if post.media else None
         params: dict[str, Any] = {
             "start_time": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "max_results": 100,
@@ -452,7 +510,7 @@ class XAdapter:
             for tweet in tweets:
                 if not isinstance(tweet, dict) or "id" not in tweet:
                     raise TransientError("X sent a post without an id")
-                if _match_form(str(tweet.get("text") or "")) == wanted:
+                if _match_form(str(tweet.get("text") or "")) in (wanted, with_media):
                     return self._published(creds, tweet)
             meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
             if not meta.get("next_token"):

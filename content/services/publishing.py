@@ -154,14 +154,16 @@ def _release_channel_holds() -> list[int]:
     return held
 
 
-def _hold_for_channel(target: PostTarget, *, now: datetime) -> bool:
+def _hold_for_channel(target: PostTarget, *, now: datetime, log: bool = True) -> bool:
+    """Hold `target` until its channel is reconnected, and tell people. `log=False` when the
+    caller records the attempt itself (a publish attempt that met a disconnected channel)."""
     changed = PostTarget.objects.filter(pk=target.pk, status=target.status).update(
         status=S.NEEDS_ATTENTION,
         hold_reason=HOLD_CHANNEL,
         last_error=_("Held: the channel %(channel)s needs reconnecting.")
         % {"channel": target.channel},
     )
-    if changed:
+    if changed and log:
         PublishAttempt.objects.create(
             workspace_id=target.workspace_id,
             target=target,
@@ -172,6 +174,7 @@ def _hold_for_channel(target: PostTarget, *, now: datetime) -> bool:
             detail=f"channel status: {target.channel.status}",
             duration_ms=0,
         )
+    if changed:
         transaction.on_commit(lambda: _after_problem(target.pk))
     return bool(changed)
 
@@ -197,6 +200,9 @@ def _mark_stale_publishing(now: datetime) -> list[int]:
                 finished_at=now,
                 outcome=PublishAttempt.Outcome.UNKNOWN,
                 detail="the worker stopped before it recorded the outcome",
+            )
+            post_status_refresh(
+                post_id=PostTarget.objects.values_list("post_id", flat=True).get(pk=pk)
             )
             marked.append(pk)
     return marked
@@ -324,7 +330,7 @@ def publish_target(*, target_id: int, worker: str = "") -> str:
     if channel.status != Channel.Status.ACTIVE:
         _set(target.pk, (S.PUBLISHING,), status=S.SCHEDULED)
         with transaction.atomic():
-            _hold_for_channel(PostTarget.objects.get(pk=target.pk), now=now)
+            _hold_for_channel(PostTarget.objects.get(pk=target.pk), now=now, log=False)
         _finish(attempt, PublishAttempt.Outcome.HELD, f"channel status: {channel.status}", started)
         return "held"
     try:
@@ -353,17 +359,23 @@ def publish_target(*, target_id: int, worker: str = "") -> str:
     except TransientError as exc:
         if exc.sent:
             return _unknown(target, attempt, started, exc.message)
-        if target.attempts >= MAX_TRANSIENT_ATTEMPTS:
+        # Only these failures count towards the limit (not rate limits or a token refresh);
+        # kept in `steps` (re-read: the adapter may have recorded steps meanwhile), which a
+        # person's retry or reschedule clears.
+        steps = dict(PostTarget.objects.values_list("steps", flat=True).get(pk=target.pk) or {})
+        failures = int(steps.get("transient_failures") or 0) + 1
+        if failures >= MAX_TRANSIENT_ATTEMPTS:
             return _fail(
                 target,
                 attempt,
                 started,
                 _("The platform could not be reached after %(n)d tries: %(e)s")
-                % {"n": target.attempts, "e": exc.message},
+                % {"n": failures, "e": exc.message},
                 outcome=PublishAttempt.Outcome.TRANSIENT,
             )
-        delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (target.attempts - 1))
-        return _retry_later(target, attempt, started, exc, seconds=delay)
+        steps["transient_failures"] = failures
+        delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (failures - 1))
+        return _retry_later(target, attempt, started, exc, seconds=delay, steps=steps)
     except AdapterError as exc:
         return _fail(target, attempt, started, exc.message)
     except Exception as exc:
@@ -399,7 +411,13 @@ def _published(
 
 
 def _retry_later(
-    target: PostTarget, attempt: PublishAttempt, started: float, exc: AdapterError, *, seconds: int
+    target: PostTarget,
+    attempt: PublishAttempt,
+    started: float,
+    exc: AdapterError,
+    *,
+    seconds: int,
+    **fields: Any,
 ) -> str:
     outcome = (
         PublishAttempt.Outcome.RATE_LIMITED
@@ -412,6 +430,7 @@ def _retry_later(
         status=S.SCHEDULED,
         next_attempt_at=timezone.now() + timedelta(seconds=seconds),
         last_error=_summary(exc.message),
+        **fields,
     )
     _finish(attempt, outcome, f"{exc.message} (again in {seconds} s)", started)
     return "retry"
@@ -438,11 +457,29 @@ def _auth_expired(
             )
             _finish(attempt, PublishAttempt.Outcome.AUTH_EXPIRED, "token refreshed", started)
             return "retry"
+        if outcome == "retry":
+            # The platform could not be asked right now (an outage): not the token's fault.
+            _set(
+                target.pk,
+                (S.PUBLISHING,),
+                status=S.SCHEDULED,
+                next_attempt_at=timezone.now() + timedelta(seconds=60),
+                last_error=_summary(exc.message),
+            )
+            _finish(
+                attempt,
+                PublishAttempt.Outcome.AUTH_EXPIRED,
+                f"{exc.message}; the token check failed for now, again in 60 s",
+                started,
+            )
+            return "retry"
     channel_mark_needs_reconnect(channel=target.channel, reason=exc.message)
     _set(target.pk, (S.PUBLISHING,), status=S.SCHEDULED)
     with transaction.atomic():
         _hold_for_channel(
-            PostTarget.objects.select_related("channel").get(pk=target.pk), now=timezone.now()
+            PostTarget.objects.select_related("channel").get(pk=target.pk),
+            now=timezone.now(),
+            log=False,
         )
     _finish(attempt, PublishAttempt.Outcome.AUTH_EXPIRED, exc.message, started)
     return "held"
@@ -460,6 +497,7 @@ def _unknown(target: PostTarget, attempt: PublishAttempt, started: float, detail
     )
     _finish(attempt, PublishAttempt.Outcome.UNKNOWN, detail, started)
     if changed:
+        post_status_refresh(post_id=target.post_id)
         reconcile_target_task.apply_async((target.pk,), countdown=5)
     return "unknown"
 
@@ -520,6 +558,27 @@ def reconcile_target(*, target_id: int) -> str:
         _finish(attempt, PublishAttempt.Outcome.TRANSIENT, f"lookup failed: {exc}", started)
         return "retry"
     if found is not None:
+        steps = dict(target.steps or {})
+        if target.effective_first_comment.strip() and not steps.get("first_comment"):
+            # The post is there; its first comment is still owed. Back on the schedule with the
+            # post recorded: the adapter skips creating it and posts only the comment.
+            steps["post"] = found.external_id
+            PostTarget.objects.filter(
+                pk=target.pk, status=S.NEEDS_ATTENTION, hold_reason=HOLD_UNKNOWN
+            ).update(
+                status=S.SCHEDULED,
+                next_attempt_at=timezone.now(),
+                steps=steps,
+                hold_reason="",
+                last_error="",
+            )
+            _finish(
+                attempt,
+                PublishAttempt.Outcome.FOUND,
+                f"found as {found.external_id}; the first comment follows",
+                started,
+            )
+            return "found"
         PostTarget.objects.filter(
             pk=target.pk, status=S.NEEDS_ATTENTION, hold_reason=HOLD_UNKNOWN
         ).update(
@@ -605,6 +664,16 @@ def _ensure_may_act(membership: Membership, target: PostTarget) -> None:
         raise PermissionDenied(_("Your role cannot publish this post."))
 
 
+LASTING_STEPS = ("post", "first_comment")
+
+
+def _lasting_steps(target: PostTarget) -> dict[str, Any]:
+    """What a retry keeps of the earlier steps: a created post and its first comment (never
+    made twice); uploads and containers expire on the platforms, so they are made again."""
+    current = PostTarget.objects.filter(pk=target.pk).values_list("steps", flat=True).first()
+    return {k: v for k, v in (current or {}).items() if k in LASTING_STEPS}
+
+
 @transaction.atomic
 def target_retry(*, target: PostTarget, membership: Membership) -> PostTarget:
     """Send a failed (or unknown, after checking the platform) target again, now."""
@@ -618,7 +687,7 @@ def target_retry(*, target: PostTarget, membership: Membership) -> PostTarget:
         hold_reason="",
         last_error="",
         attempts=0,
-        steps={},
+        steps=_lasting_steps(target),
     ):
         raise ValidationError(_("Only a failed post, or one that needs attention, can be retried."))
     Post.objects.filter(pk=target.post_id).update(status=Post.Status.SCHEDULED)
@@ -671,6 +740,7 @@ def target_mark_not_published(*, target: PostTarget, membership: Membership) -> 
         (S.NEEDS_ATTENTION,),
         status=S.FAILED,
         hold_reason="",
+        steps={},  # a person saw it is not there: a retry creates it
         last_error=_("Not on the platform (checked by %(name)s).")
         % {"name": membership.user.display_name},
     ):
@@ -695,7 +765,7 @@ def target_reschedule(*, target: PostTarget, membership: Membership, at: datetim
         hold_reason="",
         last_error="",
         attempts=0,
-        steps={},
+        steps=_lasting_steps(target),
     ):
         raise ValidationError(_("Only a failed post, or one that needs attention, can be moved."))
     Post.objects.filter(pk=target.post_id).update(status=Post.Status.SCHEDULED)

@@ -758,3 +758,131 @@ def test_reply_to_a_comment_and_to_a_message(
         "message": {"text": "Yes, we ship to Belgium."},
     }
     assert sent.external_id == "3md4q1sent2a2"
+
+
+# --- resumable publishing (OutgoingPost.steps / record_step) ------------------------------------
+
+
+def _images(tmp_path: Path, n: int) -> tuple[MediaFile, ...]:
+    media = []
+    for i in range(n):
+        path = tmp_path / f"img{i}.jpg"
+        path.write_bytes(b"\xff\xd8\xff")
+        media.append(MediaFile(content_type="image/jpeg", path=str(path), alt_text=f"Latte {i}"))
+    return tuple(media)
+
+
+def test_publish_records_each_step_in_order(
+    rsps: responses.RequestsMock, adapter: BlueskyAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    rsps.post(xrpc("com.atproto.repo.uploadBlob"), json=load("upload_blob"))
+    rsps.post(xrpc("com.atproto.repo.uploadBlob"), json=load("upload_blob"))
+    rsps.post(xrpc("com.atproto.repo.createRecord"), json=load("create_record"))
+    rsps.post(xrpc("com.atproto.repo.createRecord"), json=load("create_record_comment"))
+    recorded: list[tuple[str, str]] = []
+    adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Two lattes",
+            idempotency_key="k",
+            media=_images(tmp_path, 2),
+            first_comment="More at the shop",
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    blob = load("upload_blob")["blob"]
+    assert [key for key, _ in recorded] == ["media:0", "media:1", "post", "first_comment"]
+    assert json.loads(recorded[0][1]) == json.loads(recorded[1][1]) == blob
+    assert recorded[2][1] == POST_URI
+    assert recorded[3][1] == load("create_record_comment")["uri"]
+
+
+def test_resume_reuses_recorded_blobs(
+    rsps: responses.RequestsMock, adapter: BlueskyAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    blob = load("upload_blob")["blob"]
+    rsps.post(xrpc("com.atproto.repo.uploadBlob"), json=load("upload_blob"))
+    rsps.post(xrpc("com.atproto.repo.createRecord"), json=load("create_record"))
+    recorded: list[tuple[str, str]] = []
+    adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Two lattes",
+            idempotency_key="k",
+            media=_images(tmp_path, 2),
+            steps={"media:0": json.dumps(blob)},
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    assert [urlsplit(c.request.url).path for c in rsps.calls] == [
+        "/xrpc/com.atproto.repo.uploadBlob",  # only the second image
+        "/xrpc/com.atproto.repo.createRecord",
+    ]
+    images = body_of(rsps.calls[1])["record"]["embed"]["images"]
+    assert [i["image"] for i in images] == [blob, blob]
+    assert [key for key, _ in recorded] == ["media:1", "post"]
+
+
+def test_resume_after_post_only_posts_the_first_comment(
+    rsps: responses.RequestsMock, adapter: BlueskyAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    rsps.get(xrpc("app.bsky.feed.getPosts"), json=load("get_posts_metrics"))
+    rsps.post(xrpc("com.atproto.repo.createRecord"), json=load("create_record_comment"))
+    recorded: list[tuple[str, str]] = []
+    result = adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Two lattes",
+            idempotency_key="k",
+            media=_images(tmp_path, 1),
+            first_comment="More at the shop",
+            steps={"media:0": json.dumps(load("upload_blob")["blob"]), "post": POST_URI},
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    assert [urlsplit(c.request.url).path for c in rsps.calls] == [
+        "/xrpc/app.bsky.feed.getPosts",
+        "/xrpc/com.atproto.repo.createRecord",
+    ]
+    cid = load("get_posts_metrics")["posts"][0]["cid"]
+    ref = {"uri": POST_URI, "cid": cid}
+    assert body_of(rsps.calls[1])["record"]["reply"] == {"root": ref, "parent": ref}
+    assert result.external_id == POST_URI
+    assert result.first_comment_id == load("create_record_comment")["uri"]
+    assert recorded == [("first_comment", load("create_record_comment")["uri"])]
+
+
+def test_resume_with_everything_done_sends_nothing(
+    rsps: responses.RequestsMock, adapter: BlueskyAdapter, creds: Credentials
+) -> None:
+    result = adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Hello",
+            idempotency_key="k",
+            first_comment="x",
+            steps={"post": POST_URI, "first_comment": f"{POST_URI}x"},
+        ),
+    )
+    assert not rsps.calls
+    assert result.url == "https://bsky.app/profile/tulip.coffee/post/3md4kqk2ais2b"
+
+
+def test_upload_failure_is_retryable(
+    raw_rsps: responses.RequestsMock, adapter: BlueskyAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    raw_rsps.post(xrpc("com.atproto.repo.uploadBlob"), status=502, body="bad gateway")
+    with pytest.raises(TransientError) as err:
+        adapter.publish(
+            creds, OutgoingPost(text="x", idempotency_key="k", media=_images(tmp_path, 1))
+        )
+    assert err.value.sent is False
+
+
+def test_find_recent_post_uses_the_recorded_post(
+    rsps: responses.RequestsMock, adapter: BlueskyAdapter, creds: Credentials
+) -> None:
+    rsps.get(xrpc("app.bsky.feed.getPosts"), json=load("get_posts_metrics"))
+    post = OutgoingPost(text="other", idempotency_key="k", steps={"post": POST_URI})
+    found = adapter.find_recent_post(creds, post, since=NOW)
+    assert found is not None and found.external_id == POST_URI

@@ -581,3 +581,153 @@ def test_contract_check_fails_on_unknown_field_and_param() -> None:
     ).prepare()
     with pytest.raises(AssertionError, match="no parameter 'bogus_param'"):
         contract.check_request(request, "Page", "feed")
+
+
+# --- resumable publishing (OutgoingPost.steps / record_step) ------------------------------------
+
+TWO_PHOTOS = tuple(
+    MediaFile(content_type="image/png", url=f"https://cdn.example/{i}.png") for i in (1, 2)
+)
+
+
+def _calls() -> list[tuple[str, str]]:
+    return [(c.request.method, c.request.url.split("?")[0]) for c in responses.calls]
+
+
+@responses.activate
+def test_several_photos_record_each_step_in_order(
+    adapter: FacebookAdapter, creds: Credentials
+) -> None:
+    responses.post(f"{G}/101/photos", json=fx("photo_unpublished_1"))
+    responses.post(f"{G}/101/photos", json=fx("photo_unpublished_2"))
+    responses.post(f"{G}/101/feed", json=fx("feed_created"))
+    responses.get(f"{G}/101_2002", json=fx("post_permalink"))
+    responses.post(f"{G}/101_2002/comments", json=fx("comment_created"))
+    recorded: list[tuple[str, str]] = []
+    adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Two",
+            idempotency_key="k",
+            media=TWO_PHOTOS,
+            first_comment="Order online",
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    assert recorded == [
+        ("media:0", "5001"),
+        ("media:1", "5002"),
+        ("post", "101_2002"),
+        ("first_comment", "2002_9009"),
+    ]
+
+
+@responses.activate
+def test_resume_does_not_upload_recorded_photos_again(
+    adapter: FacebookAdapter, creds: Credentials
+) -> None:
+    responses.post(f"{G}/101/photos", json=fx("photo_unpublished_2"))
+    responses.post(f"{G}/101/feed", json=fx("feed_created"))
+    responses.get(f"{G}/101_2002", json=fx("post_permalink"))
+    recorded: list[tuple[str, str]] = []
+    adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Two",
+            idempotency_key="k",
+            media=TWO_PHOTOS,
+            steps={"media:0": "5001"},
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    assert _calls() == [
+        ("POST", f"{G}/101/photos"),
+        ("POST", f"{G}/101/feed"),
+        ("GET", f"{G}/101_2002"),
+    ]
+    assert body_of(responses.calls[0])["url"] == ["https://cdn.example/2.png"]
+    assert body_of(responses.calls[1]) == {
+        "message": ["Two"],
+        "attached_media[0]": ['{"media_fbid": "5001"}'],
+        "attached_media[1]": ['{"media_fbid": "5002"}'],
+    }
+    assert recorded == [("media:1", "5002"), ("post", "101_2002")]
+
+
+@responses.activate
+def test_resume_after_post_only_comments_once(adapter: FacebookAdapter, creds: Credentials) -> None:
+    responses.get(f"{G}/101_2002", json=fx("post_permalink"))
+    responses.post(f"{G}/101_2002/comments", json=fx("comment_created"))
+    recorded: list[tuple[str, str]] = []
+    result = adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Two",
+            idempotency_key="k",
+            media=TWO_PHOTOS,
+            first_comment="Order online",
+            steps={"media:0": "5001", "media:1": "5002", "post": "101_2002"},
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    assert _calls() == [("GET", f"{G}/101_2002"), ("POST", f"{G}/101_2002/comments")]
+    assert result.external_id == "101_2002"
+    assert result.url == "https://www.facebook.com/tulipcoffee/posts/2002"
+    assert recorded == [("first_comment", "2002_9009")]
+
+    responses.calls.reset()
+    again = adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Two",
+            idempotency_key="k",
+            first_comment="Order online",
+            steps={"post": "101_2002", "first_comment": "2002_9009"},
+        ),
+    )
+    assert _calls() == [("GET", f"{G}/101_2002")]
+    assert again.first_comment_id == "2002_9009"
+
+
+@responses.activate
+def test_resume_of_a_recorded_video_does_not_upload_it_again(
+    adapter: FacebookAdapter, creds: Credentials
+) -> None:
+    responses.get(f"{G}/6006", json=fx("video_info"))
+    video = MediaFile(content_type="video/mp4", url="https://cdn.example/v.mp4")
+    result = adapter.publish(
+        creds,
+        OutgoingPost(text="Watch", idempotency_key="k", media=(video,), steps={"post": "6006"}),
+    )
+    assert _calls() == [("GET", f"{G}/6006")]
+    assert result.external_id == "101_6007"
+
+
+@responses.activate
+def test_photo_upload_failure_is_retryable(adapter: FacebookAdapter, creds: Credentials) -> None:
+    responses.post(f"{G}/101/photos", json=fx("photo_unpublished_1"))
+    responses.post(f"{G}/101/photos", body=requests.ReadTimeout("slow"))
+    recorded: list[tuple[str, str]] = []
+    with pytest.raises(TransientError) as err:
+        adapter.publish(
+            creds,
+            OutgoingPost(
+                text="Two",
+                idempotency_key="k",
+                media=TWO_PHOTOS,
+                record_step=lambda key, value: recorded.append((key, value)),
+            ),
+        )
+    assert err.value.sent is False
+    assert recorded == [("media:0", "5001")]
+
+
+@responses.activate
+def test_find_recent_post_uses_the_recorded_post(
+    adapter: FacebookAdapter, creds: Credentials
+) -> None:
+    responses.get(f"{G}/101_2002", json=fx("post"))
+    post = OutgoingPost(text="other", idempotency_key="k", steps={"post": "101_2002"})
+    found = adapter.find_recent_post(creds, post, since=NOW)
+    assert found is not None and found.external_id == "101_2002"
+    assert len(responses.calls) == 1

@@ -545,3 +545,210 @@ def test_contract_check_fails_on_unknown_ig_field() -> None:
         contract.check_fields(MEDIA, "id,caption,impressions_total")
     with pytest.raises(AssertionError, match="no field"):
         contract.check_object(ME, {"id": "1", "fans": 2})
+
+
+# --- resumable publishing (OutgoingPost.steps / record_step) ------------------------------------
+
+
+def _calls() -> list[tuple[str, str]]:
+    return [(c.request.method, urlsplit(c.request.url).path) for c in responses.calls]
+
+
+@responses.activate
+def test_carousel_records_each_container_in_order(
+    adapter: InstagramAdapter, creds: Credentials
+) -> None:
+    responses.post(f"{G}/me/media", json=fx("container_1"))
+    responses.post(f"{G}/me/media", json=fx("container_2"))
+    responses.post(f"{G}/me/media", json=fx("container_carousel"))
+    responses.get(f"{G}/18000000000000002", json=fx("status_finished"))
+    responses.get(f"{G}/18000000000000003", json=fx("status_finished"))
+    responses.post(f"{G}/me/media_publish", json=fx("published"))
+    responses.get(f"{G}/17900000000000010", json=fx("media_permalink"))
+    responses.post(f"{G}/17900000000000010/comments", json=fx("comment_created"))
+    recorded: list[tuple[str, str]] = []
+    post = OutgoingPost(
+        text="Two",
+        idempotency_key="k",
+        media=(IMAGE, VIDEO),
+        first_comment="#coffee",
+        record_step=lambda key, value: recorded.append((key, value)),
+    )
+    adapter.publish(creds, post)
+    assert recorded == [
+        ("container:0", "18000000000000001"),
+        ("container:1", "18000000000000002"),
+        ("carousel", "18000000000000003"),
+        ("post", "17900000000000010"),
+        ("first_comment", "17950000000000020"),
+    ]
+
+
+@responses.activate
+def test_resume_polls_a_recorded_carousel_without_making_containers(
+    adapter: InstagramAdapter, creds: Credentials
+) -> None:
+    responses.get(f"{G}/18000000000000003", json=fx("status_in_progress"))
+    responses.get(f"{G}/18000000000000003", json=fx("status_finished"))
+    responses.post(f"{G}/me/media_publish", json=fx("published"))
+    responses.get(f"{G}/17900000000000010", json=fx("media_permalink"))
+    recorded: list[tuple[str, str]] = []
+    post = OutgoingPost(
+        text="Two",
+        idempotency_key="k",
+        media=(IMAGE, VIDEO),
+        steps={
+            "container:0": "18000000000000001",
+            "container:1": "18000000000000002",
+            "carousel": "18000000000000003",
+        },
+        record_step=lambda key, value: recorded.append((key, value)),
+    )
+    result = adapter.publish(creds, post)
+    assert _calls() == [
+        ("GET", "/v26.0/18000000000000003"),
+        ("GET", "/v26.0/18000000000000003"),
+        ("POST", "/v26.0/me/media_publish"),
+        ("GET", "/v26.0/17900000000000010"),
+    ]
+    assert form(responses.calls[2]) == {"creation_id": ["18000000000000003"]}
+    assert result.external_id == "17900000000000010"
+    assert recorded == [("post", "17900000000000010")]
+
+
+@responses.activate
+def test_resume_remakes_an_expired_container_and_keeps_finished_children(
+    adapter: InstagramAdapter, creds: Credentials
+) -> None:
+    # The image child finished; the video child expired (containers live 24 hours).
+    responses.get(f"{G}/18000000000000001", json=fx("status_finished"))
+    responses.get(f"{G}/18000000000000009", json=fx("status_expired"))
+    responses.post(f"{G}/me/media", json=fx("container_2"))
+    responses.get(f"{G}/18000000000000002", json=fx("status_finished"))
+    responses.post(f"{G}/me/media", json=fx("container_carousel"))
+    responses.get(f"{G}/18000000000000003", json=fx("status_finished"))
+    responses.post(f"{G}/me/media_publish", json=fx("published"))
+    responses.get(f"{G}/17900000000000010", json=fx("media_permalink"))
+    recorded: list[tuple[str, str]] = []
+    post = OutgoingPost(
+        text="Two",
+        idempotency_key="k",
+        media=(IMAGE, VIDEO),
+        steps={"container:0": "18000000000000001", "container:1": "18000000000000009"},
+        record_step=lambda key, value: recorded.append((key, value)),
+    )
+    adapter.publish(creds, post)
+    creates = [c for c in responses.calls if c.request.url.endswith("/me/media")]
+    assert [form(c).get("media_type") for c in creates] == [["VIDEO"], ["CAROUSEL"]]
+    assert form(creates[1])["children"] == ["18000000000000001,18000000000000002"]
+    for call in creates:
+        contract.check_request(call.request, ME, "media")
+    assert recorded == [
+        ("container:1", "18000000000000002"),
+        ("carousel", "18000000000000003"),
+        ("post", "17900000000000010"),
+    ]
+
+
+@responses.activate
+def test_resume_remakes_a_container_that_ended_in_error(
+    adapter: InstagramAdapter, creds: Credentials
+) -> None:
+    responses.get(f"{G}/18000000000000009", json=fx("status_error"))
+    responses.post(f"{G}/me/media", json=fx("container_1"))
+    responses.get(f"{G}/18000000000000001", json=fx("status_finished"))
+    responses.post(f"{G}/me/media_publish", json=fx("published"))
+    responses.get(f"{G}/17900000000000010", json=fx("media_permalink"))
+    post = OutgoingPost(
+        text="Pour", idempotency_key="k", media=(VIDEO,), steps={"container:0": "18000000000000009"}
+    )
+    adapter.publish(creds, post)
+    assert form(responses.calls[3]) == {"creation_id": ["18000000000000001"]}
+
+
+@responses.activate
+def test_resume_of_a_published_container_asks_for_reconciliation(
+    adapter: InstagramAdapter, creds: Credentials
+) -> None:
+    responses.get(f"{G}/18000000000000003", json=fx("status_published"))
+    post = OutgoingPost(
+        text="Two",
+        idempotency_key="k",
+        media=(IMAGE, VIDEO),
+        steps={"carousel": "18000000000000003"},
+    )
+    with pytest.raises(Rejected) as err:
+        adapter.publish(creds, post)
+    assert err.value.duplicate
+    assert not any("media_publish" in c.request.url for c in responses.calls)
+
+
+@responses.activate
+def test_resume_after_publish_only_posts_the_first_comment(
+    adapter: InstagramAdapter, creds: Credentials
+) -> None:
+    responses.get(f"{G}/17900000000000010", json=fx("media_permalink"))
+    responses.post(f"{G}/17900000000000010/comments", json=fx("comment_created"))
+    recorded: list[tuple[str, str]] = []
+    post = OutgoingPost(
+        text="Beans!",
+        idempotency_key="k",
+        media=(IMAGE,),
+        first_comment="#coffee",
+        steps={"container:0": "18000000000000001", "post": "17900000000000010"},
+        record_step=lambda key, value: recorded.append((key, value)),
+    )
+    result = adapter.publish(creds, post)
+    assert _calls() == [
+        ("GET", "/v26.0/17900000000000010"),
+        ("POST", "/v26.0/17900000000000010/comments"),
+    ]
+    assert result.url == "https://www.instagram.com/p/DAbCdEf/"
+    assert result.first_comment_id == "17950000000000020"
+    assert recorded == [("first_comment", "17950000000000020")]
+
+    responses.reset()
+    responses.get(f"{G}/17900000000000010", json=fx("media_permalink"))
+    done = adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Beans!",
+            idempotency_key="k",
+            media=(IMAGE,),
+            first_comment="#coffee",
+            steps={"post": "17900000000000010", "first_comment": "17950000000000020"},
+        ),
+    )
+    assert _calls() == [("GET", "/v26.0/17900000000000010")]
+    assert done.first_comment_id == "17950000000000020"
+
+
+@responses.activate
+def test_processing_timeout_is_retryable_and_recorded(creds: Credentials) -> None:
+    adapter = InstagramAdapter(PlatformConfig(options={"poll_attempts": "2"}), poll_interval=0)
+    responses.post(f"{G}/me/media", json=fx("container_1"))
+    responses.get(f"{G}/18000000000000001", json=fx("status_in_progress"))
+    recorded: list[tuple[str, str]] = []
+    with pytest.raises(TransientError) as err:
+        adapter.publish(
+            creds,
+            OutgoingPost(
+                text="x",
+                idempotency_key="k",
+                media=(VIDEO,),
+                record_step=lambda key, value: recorded.append((key, value)),
+            ),
+        )
+    assert err.value.sent is False  # nothing published: the engine retries and resumes
+    assert recorded == [("container:0", "18000000000000001")]
+
+
+@responses.activate
+def test_find_recent_post_uses_the_recorded_media(
+    adapter: InstagramAdapter, creds: Credentials
+) -> None:
+    responses.get(f"{G}/17900000000000010", json=fx("media"))
+    post = OutgoingPost(text="x", idempotency_key="k", steps={"post": "17900000000000010"})
+    found = adapter.find_recent_post(creds, post, since=NOW)
+    assert found is not None and found.external_id == "17900000000000010"
+    assert len(responses.calls) == 1

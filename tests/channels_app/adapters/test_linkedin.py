@@ -618,3 +618,130 @@ def test_reply_nests_under_the_top_level_comment(
             InboxItem(external_id="m", kind="message", author=item.author, text="", created_at=NOW),
             "hi",
         )
+
+
+# --- resumable publishing (OutgoingPost.steps / record_step) ------------------------------------
+
+
+def test_publish_records_each_step_in_order(
+    rsps: responses.RequestsMock, adapter: LinkedInAdapter, org: Credentials, tmp_path: Path
+) -> None:
+    init = load("images_initialize")["value"]
+    for _ in range(2):
+        rsps.post(f"{API}/images", json=load("images_initialize"))
+        rsps.put(init["uploadUrl"].split("?")[0], status=201)
+    rsps.post(f"{API}/posts", status=201, headers={"x-restli-id": SHARE})
+    rsps.post(f"{API}/socialActions/{ENC_SHARE}/comments", status=201, json=load("comment_created"))
+    recorded: list[tuple[str, str]] = []
+    adapter.publish(
+        org,
+        OutgoingPost(
+            text="Cups",
+            idempotency_key="k",
+            media=_images(tmp_path, 2),
+            first_comment="Order now",
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    assert recorded == [
+        ("media:0", init["image"]),
+        ("media:1", init["image"]),
+        ("post", SHARE),
+        ("first_comment", load("comment_created")["commentUrn"]),
+    ]
+
+
+def test_resume_skips_recorded_images(
+    rsps: responses.RequestsMock, adapter: LinkedInAdapter, org: Credentials, tmp_path: Path
+) -> None:
+    init = load("images_initialize")["value"]
+    rsps.post(f"{API}/images", json=load("images_initialize"))
+    rsps.put(init["uploadUrl"].split("?")[0], status=201)
+    rsps.post(f"{API}/posts", status=201, headers={"x-restli-id": SHARE})
+    recorded: list[tuple[str, str]] = []
+    adapter.publish(
+        org,
+        OutgoingPost(
+            text="Cups",
+            idempotency_key="k",
+            media=_images(tmp_path, 2),
+            steps={"media:0": "urn:li:image:C4E10AQFirstOne"},
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    assert len(rsps.calls) == 3  # one initializeUpload + PUT (the second image), then the post
+    assert body_of(rsps.calls[2])["content"]["multiImage"]["images"] == [
+        {"id": "urn:li:image:C4E10AQFirstOne", "altText": "Cup 0"},
+        {"id": init["image"], "altText": "Cup 1"},
+    ]
+    assert recorded == [("media:1", init["image"]), ("post", SHARE)]
+
+
+def test_resume_polls_a_finalized_video_without_uploading_it_again(
+    rsps: responses.RequestsMock, adapter: LinkedInAdapter, org: Credentials, tmp_path: Path
+) -> None:
+    path = tmp_path / "v.mp4"
+    path.write_bytes(b"abcdef")
+    video = MediaFile(content_type="video/mp4", path=str(path), size=6)
+    urn = load("videos_initialize")["value"]["video"]
+    rsps.get(f"{API}/videos/urn%3Ali%3Avideo%3AD5505AQH-oV1qvnFtKA", json=load("video_available"))
+    rsps.post(f"{API}/posts", status=201, headers={"x-restli-id": "urn:li:ugcPost:7401"})
+    result = adapter.publish(
+        org,
+        OutgoingPost(text="Pour", idempotency_key="k", media=(video,), steps={"media:0": urn}),
+    )
+    assert [c.request.method for c in rsps.calls] == ["GET", "POST"]
+    assert body_of(rsps.calls[1])["content"] == {"media": {"id": urn}}
+    assert result.external_id == "urn:li:ugcPost:7401"
+
+
+def test_resume_after_post_only_comments_once(
+    rsps: responses.RequestsMock, adapter: LinkedInAdapter, org: Credentials, tmp_path: Path
+) -> None:
+    rsps.post(f"{API}/socialActions/{ENC_SHARE}/comments", status=201, json=load("comment_created"))
+    recorded: list[tuple[str, str]] = []
+    post = OutgoingPost(
+        text="Cups",
+        idempotency_key="k",
+        media=_images(tmp_path, 1),
+        first_comment="Order now",
+        steps={"media:0": "urn:li:image:C4E10AQFirstOne", "post": SHARE},
+        record_step=lambda key, value: recorded.append((key, value)),
+    )
+    result = adapter.publish(org, post)
+    assert len(rsps.calls) == 1 and "socialActions" in rsps.calls[0].request.url
+    assert result.external_id == SHARE
+    assert result.url == f"https://www.linkedin.com/feed/update/{SHARE}/"
+    comment = load("comment_created")["commentUrn"]
+    assert recorded == [("first_comment", comment)]
+    again = adapter.publish(
+        org,
+        OutgoingPost(
+            text="Cups",
+            idempotency_key="k",
+            first_comment="Order now",
+            steps={"post": SHARE, "first_comment": comment},
+        ),
+    )
+    assert len(rsps.calls) == 1 and again.first_comment_id == comment
+
+
+def test_image_upload_failure_is_retryable(
+    rsps: responses.RequestsMock, adapter: LinkedInAdapter, org: Credentials, tmp_path: Path
+) -> None:
+    rsps.post(f"{API}/images", status=503, body="unavailable")
+    with pytest.raises(TransientError) as err:
+        adapter.publish(
+            org, OutgoingPost(text="Cup", idempotency_key="k", media=_images(tmp_path, 1))
+        )
+    assert err.value.sent is False
+
+
+def test_find_recent_post_uses_the_recorded_post(
+    rsps: responses.RequestsMock, adapter: LinkedInAdapter, org: Credentials
+) -> None:
+    rsps.get(f"{API}/posts/{ENC_SHARE}", json=load("post"))
+    post = OutgoingPost(text="other", idempotency_key="k", steps={"post": SHARE})
+    found = adapter.find_recent_post(org, post, since=NOW)
+    assert found is not None and found.external_id == SHARE
+    assert len(rsps.calls) == 1

@@ -504,3 +504,183 @@ def test_urls_can_be_overridden() -> None:
     )
     request = adapter.authorization_request(state="s", instance_url=HOST)
     assert request.url.startswith("http://localhost:9000/oauth/authorize?")
+
+
+# --- resumable publishing (OutgoingPost.steps / record_step) ------------------------------------
+
+
+def _media(tmp_path: Path) -> tuple[MediaFile, MediaFile]:
+    image = tmp_path / "beans.png"
+    image.write_bytes(b"\x89PNG fake")
+    video = tmp_path / "roast.mp4"
+    video.write_bytes(b"fake mp4")
+    return (
+        MediaFile(content_type="image/png", path=str(image), alt_text="A bag of beans"),
+        MediaFile(content_type="video/mp4", path=str(video)),
+    )
+
+
+@responses.activate
+def test_publish_records_each_step_in_order(
+    adapter: MastodonAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    responses.post(f"{API}/v2/media", json=fixture("media_200"))
+    responses.post(f"{API}/v2/media", status=202, json=fixture("media_202"))
+    responses.get(f"{API}/v1/media/22348642", json=fixture("media_ready"))
+    responses.post(f"{API}/v1/statuses", json=fixture("status_created"))
+    responses.post(f"{API}/v1/statuses", json=fixture("status_first_comment"))
+    recorded: list[tuple[str, str]] = []
+    result = adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Beans",
+            idempotency_key="k",
+            media=_media(tmp_path),
+            first_comment="Shop link in bio",
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    assert recorded == [
+        ("media:0", "22348641"),
+        ("upload:1", "22348642"),
+        ("media:1", "22348642"),
+        ("post", "113555000000000001"),
+        ("first_comment", "113555000000000002"),
+    ]
+    assert result.first_comment_id == "113555000000000002"
+    check_contract()
+
+
+@responses.activate
+def test_resume_does_not_upload_recorded_media_again(
+    adapter: MastodonAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    # The video was accepted (202) by an earlier attempt that then stopped: poll, don't upload.
+    responses.get(f"{API}/v1/media/22348642", status=206)
+    responses.get(f"{API}/v1/media/22348642", json=fixture("media_ready"))
+    responses.post(f"{API}/v1/statuses", json=fixture("status_created"))
+    recorded: list[tuple[str, str]] = []
+    result = adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Beans",
+            idempotency_key="k",
+            media=_media(tmp_path),
+            steps={"media:0": "22348641", "upload:1": "22348642"},
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    assert result.external_id == "113555000000000001"
+    assert [(c.request.method, urlsplit(c.request.url).path) for c in responses.calls] == [
+        ("GET", "/api/v1/media/22348642"),
+        ("GET", "/api/v1/media/22348642"),
+        ("POST", "/api/v1/statuses"),
+    ]
+    assert json.loads(responses.calls[2].request.body)["media_ids"] == ["22348641", "22348642"]
+    assert recorded == [("media:1", "22348642"), ("post", "113555000000000001")]
+
+
+@responses.activate
+def test_resume_uploads_again_when_the_instance_lost_the_media(
+    adapter: MastodonAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    responses.get(f"{API}/v1/media/22348642", status=404, json=fixture("error_404"))
+    responses.post(f"{API}/v2/media", json=fixture("media_200"))
+    responses.post(f"{API}/v1/statuses", json=fixture("status_created"))
+    image, _video = _media(tmp_path)
+    adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Beans", idempotency_key="k", media=(image,), steps={"upload:0": "22348642"}
+        ),
+    )
+    assert [c.request.method for c in responses.calls] == ["GET", "POST", "POST"]
+    assert json.loads(responses.calls[2].request.body)["media_ids"] == ["22348641"]
+
+
+@responses.activate
+def test_resume_after_post_only_posts_the_first_comment(
+    adapter: MastodonAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    responses.get(f"{API}/v1/statuses/113555000000000001", json=fixture("status_created"))
+    responses.post(f"{API}/v1/statuses", json=fixture("status_first_comment"))
+    recorded: list[tuple[str, str]] = []
+    result = adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Beans",
+            idempotency_key="k",
+            media=_media(tmp_path),
+            first_comment="Shop link in bio",
+            steps={"media:0": "22348641", "media:1": "22348642", "post": "113555000000000001"},
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    assert result.external_id == "113555000000000001"
+    assert result.url == "https://social.example/@tulip/113555000000000001"
+    assert result.first_comment_id == "113555000000000002"
+    assert [(c.request.method, urlsplit(c.request.url).path) for c in responses.calls] == [
+        ("GET", "/api/v1/statuses/113555000000000001"),
+        ("POST", "/api/v1/statuses"),
+    ]
+    assert json.loads(responses.calls[1].request.body)["in_reply_to_id"] == "113555000000000001"
+    assert responses.calls[1].request.headers["Idempotency-Key"] == "k:first-comment"
+    assert recorded == [("first_comment", "113555000000000002")]
+    check_contract()
+
+
+@responses.activate
+def test_resume_with_everything_done_calls_nothing_that_writes(
+    adapter: MastodonAdapter, creds: Credentials
+) -> None:
+    responses.get(f"{API}/v1/statuses/113555000000000001", status=503)
+    result = adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Beans",
+            idempotency_key="k",
+            first_comment="Shop link in bio",
+            steps={"post": "113555000000000001", "first_comment": "113555000000000002"},
+        ),
+    )
+    assert (result.external_id, result.first_comment_id) == (
+        "113555000000000001",
+        "113555000000000002",
+    )
+    assert result.url == ""
+    assert all(c.request.method == "GET" for c in responses.calls)
+
+
+@responses.activate
+def test_upload_failure_is_retryable_and_keeps_finished_steps(
+    adapter: MastodonAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    responses.post(f"{API}/v2/media", json=fixture("media_200"))
+    responses.post(f"{API}/v2/media", body=requests.ReadTimeout("slow"))
+    recorded: list[tuple[str, str]] = []
+    with pytest.raises(TransientError) as err:
+        adapter.publish(
+            creds,
+            OutgoingPost(
+                text="Beans",
+                idempotency_key="k",
+                media=_media(tmp_path),
+                record_step=lambda key, value: recorded.append((key, value)),
+            ),
+        )
+    assert err.value.sent is False  # no status was sent: the engine may retry and resume
+    assert recorded == [("media:0", "22348641")]
+    assert not any(urlsplit(c.request.url).path == "/api/v1/statuses" for c in responses.calls)
+
+
+@responses.activate
+def test_find_recent_post_uses_the_recorded_status(
+    adapter: MastodonAdapter, creds: Credentials, post: OutgoingPost
+) -> None:
+    responses.get(f"{API}/v1/statuses/113555000000000001", json=fixture("status_created"))
+    resumed = OutgoingPost(
+        text=post.text, idempotency_key="k", steps={"post": "113555000000000001"}
+    )
+    found = adapter.find_recent_post(creds, resumed, since=NOW)
+    assert found is not None and found.external_id == "113555000000000001"
+    assert len(responses.calls) == 1

@@ -473,3 +473,200 @@ def test_urls_can_be_overridden() -> None:
     adapter = XAdapter(PlatformConfig(urls={"authorize": "http://localhost:9000/authorize"}))
     request = adapter.authorization_request(state="s", code_verifier="v" * 50)
     assert request.url.startswith("http://localhost:9000/authorize?")
+
+
+# --- resumable publishing (OutgoingPost.steps / record_step) ------------------------------------
+
+
+def _image_and_video(tmp_path: Path) -> tuple[MediaFile, MediaFile]:
+    image = tmp_path / "beans.png"
+    image.write_bytes(b"png bytes")
+    video = tmp_path / "roast.mp4"
+    video.write_bytes(b"mp4 data")
+    return (
+        MediaFile(content_type="image/png", path=str(image), alt_text="A bag of beans"),
+        MediaFile(content_type="video/mp4", path=str(video)),
+    )
+
+
+def _calls() -> list[tuple[str, str]]:
+    return [(c.request.method, urlsplit(c.request.url).path) for c in responses.calls]
+
+
+@responses.activate
+def test_publish_records_each_step_in_order(
+    adapter: XAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    responses.post(f"{API}/media/upload", json=fixture("media_upload_image"))
+    responses.post(f"{API}/media/metadata", json=fixture("media_metadata"))
+    responses.post(f"{API}/media/upload/initialize", json=fixture("media_initialize"))
+    responses.post(f"{API}/media/upload/1861500000000000002/append", json=fixture("media_append"))
+    responses.post(
+        f"{API}/media/upload/1861500000000000002/finalize", json=fixture("media_finalize")
+    )
+    responses.get(f"{API}/media/upload", json=fixture("media_status_done"))
+    responses.post(f"{API}/tweets", status=201, json=fixture("tweet_created"))
+    responses.post(f"{API}/tweets", status=201, json=fixture("reply_created"))
+    recorded: list[tuple[str, str]] = []
+    adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Beans",
+            idempotency_key="k",
+            first_comment="Shop link in bio",
+            media=_image_and_video(tmp_path),
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    assert recorded == [
+        ("media:0", "1861500000000000001"),
+        ("upload:1", "1861500000000000002"),
+        ("media:1", "1861500000000000002"),
+        ("post", "1861234567890123456"),
+        ("first_comment", "1861234567890123457"),
+    ]
+    check_contract()
+
+
+@responses.activate
+def test_resume_polls_a_finalized_video_instead_of_uploading_it_again(
+    adapter: XAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    responses.get(f"{API}/media/upload", json=fixture("media_status_done"))
+    responses.post(f"{API}/tweets", status=201, json=fixture("tweet_created"))
+    recorded: list[tuple[str, str]] = []
+    result = adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Beans",
+            idempotency_key="k",
+            media=_image_and_video(tmp_path),
+            steps={"media:0": "1861500000000000001", "upload:1": "1861500000000000002"},
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    assert result.external_id == "1861234567890123456"
+    assert _calls() == [("GET", "/2/media/upload"), ("POST", "/2/tweets")]
+    assert parse_qs(urlsplit(responses.calls[0].request.url).query) == {
+        "media_id": ["1861500000000000002"],
+        "command": ["STATUS"],
+    }
+    assert json.loads(responses.calls[1].request.body)["media"] == {
+        "media_ids": ["1861500000000000001", "1861500000000000002"]
+    }
+    assert recorded == [("media:1", "1861500000000000002"), ("post", "1861234567890123456")]
+    check_contract()
+
+
+@responses.activate
+def test_resume_after_post_only_posts_the_first_comment(
+    adapter: XAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    responses.post(f"{API}/tweets", status=201, json=fixture("reply_created"))
+    recorded: list[tuple[str, str]] = []
+    result = adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Beans",
+            idempotency_key="k",
+            first_comment="Shop link in bio",
+            media=_image_and_video(tmp_path),
+            steps={
+                "media:0": "1861500000000000001",
+                "media:1": "1861500000000000002",
+                "post": "1861234567890123456",
+            },
+            record_step=lambda key, value: recorded.append((key, value)),
+        ),
+    )
+    assert _calls() == [("POST", "/2/tweets")]
+    assert json.loads(responses.calls[0].request.body) == {
+        "text": "Shop link in bio",
+        "reply": {"in_reply_to_tweet_id": "1861234567890123456"},
+    }
+    assert result.external_id == "1861234567890123456"
+    assert result.url == "https://x.com/tulipcoffee/status/1861234567890123456"
+    assert result.first_comment_id == "1861234567890123457"
+    assert recorded == [("first_comment", "1861234567890123457")]
+
+    responses.reset()
+    done = adapter.publish(
+        creds,
+        OutgoingPost(
+            text="Beans",
+            idempotency_key="k",
+            first_comment="Shop link in bio",
+            steps={"post": "1861234567890123456", "first_comment": "1861234567890123457"},
+        ),
+    )
+    assert not responses.calls  # nothing is posted twice
+    assert done.first_comment_id == "1861234567890123457"
+
+
+@responses.activate
+def test_media_failure_is_retryable_before_the_post(
+    adapter: XAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    responses.post(f"{API}/media/upload", json=fixture("media_upload_image"))
+    responses.post(f"{API}/media/metadata", json=fixture("media_metadata"))
+    responses.post(f"{API}/media/upload/initialize", status=503, body="upstream")
+    recorded: list[tuple[str, str]] = []
+    with pytest.raises(TransientError) as err:
+        adapter.publish(
+            creds,
+            OutgoingPost(
+                text="Beans",
+                idempotency_key="k",
+                media=_image_and_video(tmp_path),
+                record_step=lambda key, value: recorded.append((key, value)),
+            ),
+        )
+    assert err.value.sent is False
+    assert recorded == [("media:0", "1861500000000000001")]
+
+
+@responses.activate
+def test_duplicate_then_reconcile_finds_the_post_with_media(
+    adapter: XAdapter, creds: Credentials, tmp_path: Path
+) -> None:
+    """X's duplicate refusal is the signal; find_recent_post then finds the post even though X
+    appended the media's t.co link to its text."""
+    responses.post(f"{API}/media/upload", json=fixture("media_upload_image"))
+    responses.post(f"{API}/media/metadata", json=fixture("media_metadata"))
+    responses.post(f"{API}/tweets", status=403, json=fixture("error_duplicate"))
+    image, _video = _image_and_video(tmp_path)
+    post = OutgoingPost(text="Fresh beans are in!", idempotency_key="k", media=(image,))
+    with pytest.raises(Rejected) as err:
+        adapter.publish(creds, post)
+    assert err.value.duplicate and err.value.status == 403
+    timeline = {
+        "data": [
+            {
+                "id": "1861234567890123456",
+                "text": "Fresh beans are in! https://t.co/PhOtO12345",
+                "edit_history_tweet_ids": ["1861234567890123456"],
+                "created_at": "2026-11-29T10:00:01.000Z",
+            }
+        ],
+        "meta": {
+            "result_count": 1,
+            "newest_id": "1861234567890123456",
+            "oldest_id": "1861234567890123456",
+        },
+    }
+    responses.reset()
+    responses.get(f"{API}/users/2244994945/tweets", json=timeline)
+    found = adapter.find_recent_post(creds, post, since=NOW)
+    assert found is not None and found.external_id == "1861234567890123456"
+    check_contract()
+    text_only = OutgoingPost(text="Fresh beans are in!", idempotency_key="k")
+    assert adapter.find_recent_post(creds, text_only, since=NOW) is None
+
+
+@responses.activate
+def test_find_recent_post_uses_the_recorded_post(adapter: XAdapter, creds: Credentials) -> None:
+    responses.get(f"{API}/tweets/1861234567890123456", json=fixture("tweet_lookup"))
+    post = OutgoingPost(text="Edited", idempotency_key="k", steps={"post": "1861234567890123456"})
+    found = adapter.find_recent_post(creds, post, since=NOW)
+    assert found is not None and found.external_id == "1861234567890123456"
+    assert _calls() == [("GET", "/2/tweets/1861234567890123456")]
