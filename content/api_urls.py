@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from content.api import campaigns, imports, library, links, media, posts
+from content.api import campaigns, imports, library, links, media, posts, publishing
 
 urlpatterns = [
     *posts.urlpatterns,
@@ -11,4 +11,5 @@ urlpatterns = [
     *library.urlpatterns,
     *links.urlpatterns,
     *imports.urlpatterns,
+    *publishing.urlpatterns,
 ]

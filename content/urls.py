@@ -9,6 +9,7 @@ from content.views import (
     library,
     links,
     media,
+    publishing,
     review,
     settings,
 )
@@ -26,4 +27,5 @@ urlpatterns = [
     *library.urlpatterns,
     *links.urlpatterns,
     *settings.urlpatterns,
+    *publishing.urlpatterns,
 ]

@@ -31,6 +31,7 @@ from content.forms import CommentForm, ComposerForm, PostFilterForm, ScheduleFor
 from content.models import Post
 from content.selectors import previews as pv
 from content.selectors.posts import PostFilters, post_get, post_list
+from content.selectors.publishing import publishing_problem_count
 from content.services import approval, planning
 from content.services import posts as post_services
 from content.services.checks import PostCheck, PostInput
@@ -104,6 +105,7 @@ def post_list_view(request: HttpRequest, slug: str) -> HttpResponse:
             "can_create": can(membership, "content.create"),
             "can_import": can(membership, "content.import"),
             "can_settings": can(membership, "content.settings"),
+            "publishing_problem_count": publishing_problem_count(workspace=workspace),
         },
     )
 
