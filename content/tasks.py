@@ -37,16 +37,10 @@ def publish_target_task(self, target_id: int) -> None:  # type: ignore[no-untype
     publish_target(target_id=target_id, worker=self.request.hostname or "")
 
 
-RECONCILE_RETRIES = 6
-
-
-@shared_task(bind=True, name="content.reconcile_target", ignore_result=True)
-def reconcile_target_task(self, target_id: int) -> None:  # type: ignore[no-untyped-def]
-    """Look a post of unknown outcome up on its platform; a failed lookup is tried again."""
+@shared_task(name="content.reconcile_target", ignore_result=True)
+def reconcile_target_task(target_id: int) -> None:
+    """Look a post of unknown outcome up on its platform. A failed lookup is sent again by the
+    dispatcher after its backoff (content.services.publishing._lookups_due)."""
     from content.services.publishing import reconcile_target
 
-    if (
-        reconcile_target(target_id=target_id) == "retry"
-        and self.request.retries < RECONCILE_RETRIES
-    ):
-        raise self.retry(countdown=30 * 2**self.request.retries)
+    reconcile_target(target_id=target_id)

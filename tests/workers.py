@@ -379,3 +379,91 @@ def celery_beat(
         yield process
     finally:
         process.stop()
+
+
+# A Redis server of one test ---------------------------------------------------------------------
+
+
+@dataclass
+class RedisServer:
+    """A private `redis-server` on 127.0.0.1 (no persistence), which a test may crash and
+    restart on the same port: what was in it is gone, as after a real Redis crash."""
+
+    port: int
+    workdir: Path
+    popen: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10) -> None:
+        import redis
+
+        if self.popen is not None and self.popen.poll() is None:
+            return
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        log = self.workdir / "redis.log"
+        self.popen = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+                "--logfile",
+                str(log),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+        def answers() -> bool:
+            client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1)
+            try:
+                return bool(client.ping())
+            except redis.RedisError:
+                return False
+            finally:
+                client.close()
+
+        deadline = time.monotonic() + timeout
+        while not answers():
+            if self.popen.poll() is not None or time.monotonic() >= deadline:
+                text = log.read_text(errors="replace") if log.exists() else ""
+                self.kill()
+                raise RuntimeError(f"redis-server on port {self.port} did not start\n{text}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: a crash; everything in it is lost (no persistence)."""
+        if self.popen is not None:
+            with suppress(ProcessLookupError):
+                self.popen.kill()
+            self.popen.wait(timeout=10)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def redis_server(workdir: Path) -> Iterator[RedisServer]:
+    """A private redis-server for the block (random port, no persistence); killed on exit."""
+    server = RedisServer(port=free_port(), workdir=workdir)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()

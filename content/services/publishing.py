@@ -123,9 +123,27 @@ def dispatch_due_all_workspaces(*, limit: int = 500) -> DispatchResult:
             PostTarget.objects.filter(pk__in=stuck, status=S.QUEUED).update(queued_at=now)
         ids = queued + stuck
         transaction.on_commit(lambda: _send(publish_target_task, ids))
-    stale = _mark_stale_publishing(now)
-    _send(reconcile_target_task, stale)
-    return DispatchResult(queued, stuck, held, stale, released)
+    requeued_stale: list[int] = []
+    stale = _mark_stale_publishing(now, requeued_stale)
+    _send(publish_target_task, requeued_stale)
+    _send(reconcile_target_task, stale + _lookups_due(now))
+    return DispatchResult(queued, stuck + requeued_stale, held, stale, released)
+
+
+def _lookups_due(now: datetime) -> list[int]:
+    """Targets of unknown outcome whose lookup is due: never ran (its task was lost), or failed
+    and waited its backoff. Each send takes a lease (next_attempt_at moves on) so a lookup in
+    the queue is not sent twice."""
+    due = list(
+        PostTarget.objects.filter(
+            status=S.NEEDS_ATTENTION, hold_reason=HOLD_UNKNOWN, next_attempt_at__lte=now
+        ).values_list("pk", flat=True)[:500]
+    )
+    if due:
+        PostTarget.objects.filter(pk__in=due, status=S.NEEDS_ATTENTION).update(
+            next_attempt_at=now + requeue_after()
+        )
+    return due
 
 
 def _send(task: Any, ids: list[int]) -> None:
@@ -179,18 +197,27 @@ def _hold_for_channel(target: PostTarget, *, now: datetime, log: bool = True) ->
     return bool(changed)
 
 
-def _mark_stale_publishing(now: datetime) -> list[int]:
-    """Targets whose worker died while publishing: the outcome is unknown."""
+def _mark_stale_publishing(now: datetime, requeued: list[int]) -> list[int]:
+    """Targets whose worker died while publishing: the outcome is unknown (those that had not
+    called the platform yet go back to the queue, into `requeued`)."""
     stale = list(
         PostTarget.objects.filter(
             status=S.PUBLISHING, publishing_started_at__lt=now - stale_after()
         ).values_list("pk", flat=True)
     )
     marked = []
-    for pk in stale:
+    for pk, attempts in PostTarget.objects.filter(pk__in=stale).values_list("pk", "attempts"):
+        if not PublishAttempt.objects.filter(target_id=pk, number=attempts).exists():
+            # The worker stopped before it called the platform: nothing was sent.
+            if PostTarget.objects.filter(pk=pk, status=S.PUBLISHING).update(
+                status=S.QUEUED, queued_at=now
+            ):
+                requeued.append(pk)
+            continue
         changed = PostTarget.objects.filter(pk=pk, status=S.PUBLISHING).update(
             status=S.NEEDS_ATTENTION,
             hold_reason=HOLD_UNKNOWN,
+            next_attempt_at=now + requeue_after(),  # the lookup's lease (see _lookups_due)
             last_error=_(
                 "The worker stopped while publishing: Ripple is checking whether it went out."
             ),
@@ -318,16 +345,22 @@ def publish_target(*, target_id: int, worker: str = "") -> str:
         PostTarget.objects.filter(pk=target.pk, publish_key="").update(
             publish_key=target.publish_key
         )
-    attempt = PublishAttempt.objects.create(
-        workspace_id=target.workspace_id,
-        target=target,
-        number=target.attempts,
-        started_at=now,
-        worker=worker[:200],
-    )
+
+    def new_attempt() -> PublishAttempt:
+        # Made right before the platform is called (or the target is settled without a call):
+        # a target that goes stale without its attempt row never reached the platform.
+        return PublishAttempt.objects.create(
+            workspace_id=target.workspace_id,
+            target=target,
+            number=target.attempts,
+            started_at=now,
+            worker=worker[:200],
+        )
+
     started = time.monotonic()
     channel = target.channel
     if channel.status != Channel.Status.ACTIVE:
+        attempt = new_attempt()
         _set(target.pk, (S.PUBLISHING,), status=S.SCHEDULED)
         with transaction.atomic():
             _hold_for_channel(PostTarget.objects.get(pk=target.pk), now=now, log=False)
@@ -338,15 +371,17 @@ def publish_target(*, target_id: int, worker: str = "") -> str:
     except (ValidationError, OSError) as exc:
         return _fail(
             target,
-            attempt,
+            new_attempt(),
             started,
             _("The media could not be prepared: %(e)s")
             % {"e": "; ".join(getattr(exc, "messages", [str(exc)]))},
         )
     from channels_app.services import channel_adapter, channel_credentials
 
+    adapter, credentials = channel_adapter(channel), channel_credentials(channel)
+    attempt = new_attempt()
     try:
-        result = channel_adapter(channel).publish(channel_credentials(channel), outgoing)
+        result = adapter.publish(credentials, outgoing)
     except RateLimited as exc:
         return _retry_later(target, attempt, started, exc, seconds=exc.retry_after or 60)
     except AuthExpired as exc:
@@ -493,6 +528,7 @@ def _unknown(target: PostTarget, attempt: PublishAttempt, started: float, detail
         (S.PUBLISHING,),
         status=S.NEEDS_ATTENTION,
         hold_reason=HOLD_UNKNOWN,
+        next_attempt_at=timezone.now() + requeue_after(),  # the lookup's lease
         last_error=_("It is not certain whether this went out: Ripple is checking the platform."),
     )
     _finish(attempt, PublishAttempt.Outcome.UNKNOWN, detail, started)
@@ -555,8 +591,7 @@ def reconcile_target(*, target_id: int) -> str:
             channel_credentials(target.channel), outgoing, since=since
         )
     except (AdapterError, ValidationError, OSError) as exc:
-        _finish(attempt, PublishAttempt.Outcome.TRANSIENT, f"lookup failed: {exc}", started)
-        return "retry"
+        return _lookup_failed(target, attempt, started, exc)
     if found is not None:
         steps = dict(target.steps or {})
         if target.effective_first_comment.strip() and not steps.get("first_comment"):
@@ -586,6 +621,7 @@ def reconcile_target(*, target_id: int) -> str:
             external_id=found.external_id[:255],
             external_url=(found.url or "")[:1000],
             published_at=found.created_at or timezone.now(),
+            next_attempt_at=None,
             hold_reason="",
             last_error="",
         )
@@ -593,15 +629,47 @@ def reconcile_target(*, target_id: int) -> str:
         post_status_refresh(post_id=target.post_id)
         return "found"
     PostTarget.objects.filter(pk=target.pk, status=S.NEEDS_ATTENTION).update(
+        next_attempt_at=None,  # a person decides now
         last_error=_(
             "Ripple could not find this post on %(platform)s. Check the account, then mark it "
             "as published or retry it."
         )
-        % {"platform": target.channel.get_platform_display()}
+        % {"platform": target.channel.get_platform_display()},
     )
     _finish(attempt, PublishAttempt.Outcome.NOT_FOUND, "no matching post found", started)
     _after_problem(target.pk)
     return "not_found"
+
+
+MAX_LOOKUPS = 6
+
+
+def _lookup_failed(
+    target: PostTarget, attempt: PublishAttempt, started: float, exc: Exception
+) -> str:
+    """The lookup itself failed (the platform is down): again later with backoff, a bounded
+    number of times; then a person decides."""
+    steps = dict(PostTarget.objects.values_list("steps", flat=True).get(pk=target.pk) or {})
+    lookups = int(steps.get("lookup_failures") or 0) + 1
+    steps["lookup_failures"] = lookups
+    _finish(attempt, PublishAttempt.Outcome.TRANSIENT, f"lookup failed: {exc}", started)
+    if lookups >= MAX_LOOKUPS:
+        PostTarget.objects.filter(pk=target.pk, status=S.NEEDS_ATTENTION).update(
+            steps=steps,
+            next_attempt_at=None,
+            last_error=_(
+                "Ripple could not check %(platform)s for this post. Check the account, then "
+                "mark it as published or retry it."
+            )
+            % {"platform": target.channel.get_platform_display()},
+        )
+        _after_problem(target.pk)
+        return "not_found"
+    PostTarget.objects.filter(pk=target.pk, status=S.NEEDS_ATTENTION).update(
+        steps=steps,
+        next_attempt_at=timezone.now() + timedelta(seconds=30 * 2 ** (lookups - 1)),
+    )
+    return "retry"
 
 
 # After a problem: the post's status, and people told ------------------------------------------
@@ -714,6 +782,7 @@ def target_mark_published(
         status=S.PUBLISHED,
         external_url=url[:1000],
         published_at=timezone.now(),
+        next_attempt_at=None,
         hold_reason="",
         last_error="",
     ):
@@ -740,6 +809,7 @@ def target_mark_not_published(*, target: PostTarget, membership: Membership) -> 
         (S.NEEDS_ATTENTION,),
         status=S.FAILED,
         hold_reason="",
+        next_attempt_at=None,
         steps={},  # a person saw it is not there: a retry creates it
         last_error=_("Not on the platform (checked by %(name)s).")
         % {"name": membership.user.display_name},

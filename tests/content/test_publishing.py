@@ -210,6 +210,57 @@ def test_a_target_publishing_too_long_needs_attention_and_is_looked_up(
     assert PublishAttempt.objects.get(target=fresh).finished_at is None
 
 
+def test_a_stale_target_that_never_called_the_platform_goes_back_to_the_queue(
+    workspace, channel, sent: Sent, django_capture_on_commit_callbacks
+) -> None:
+    target = due_post(workspace, [channel], at=NOW - timedelta(minutes=10)).targets.get()
+    # Claimed, then the worker died before its attempt row (made right before the call).
+    PostTarget.objects.filter(pk=target.pk).update(
+        status=S.PUBLISHING, publishing_started_at=NOW - timedelta(seconds=301), attempts=1
+    )
+
+    result = dispatch(django_capture_on_commit_callbacks)
+
+    assert (result.stale, result.requeued) == ([], [target.pk])
+    assert (sent.publish, sent.reconcile) == ([target.pk], [])
+    target.refresh_from_db()
+    assert target.status == S.QUEUED
+
+
+@responses.activate
+def test_a_lost_lookup_is_sent_again_and_failing_lookups_back_off_then_stop(
+    workspace, alice, channel, sent: Sent, django_capture_on_commit_callbacks, time_machine
+) -> None:
+    target = due_post(
+        workspace, [channel], at=NOW - timedelta(minutes=10), author=alice
+    ).targets.get()
+    PostTarget.objects.filter(pk=target.pk).update(
+        status=S.NEEDS_ATTENTION,
+        hold_reason=publishing.HOLD_UNKNOWN,
+        attempts=1,
+        next_attempt_at=NOW + timedelta(seconds=60),  # the lease of a lookup that was sent...
+    )
+    assert dispatch(django_capture_on_commit_callbacks).stale == []
+    assert sent.reconcile == []  # ...and is still within its lease
+    time_machine.move_to(NOW + timedelta(seconds=61), tick=False)
+    dispatch(django_capture_on_commit_callbacks)
+    assert sent.reconcile == [target.pk]  # the lookup was lost: sent again
+    dispatch(django_capture_on_commit_callbacks)
+    assert sent.reconcile == [target.pk]  # not twice within the new lease
+
+    # The platform is down: each failed lookup waits longer; after six, people decide.
+    responses.get(ACCOUNT_STATUSES, status=503)
+    waits = []
+    for _ in range(publishing.MAX_LOOKUPS):
+        outcome = publishing.reconcile_target(target_id=target.pk)
+        target.refresh_from_db()
+        if target.next_attempt_at:
+            waits.append(int((target.next_attempt_at - NOW).total_seconds()) - 61)
+    assert outcome == "not_found"
+    assert waits == [30, 60, 120, 240, 480]
+    assert target.next_attempt_at is None and "could not check" in target.last_error
+
+
 def test_targets_of_a_disconnected_channel_are_held_then_released(
     workspace, alice, channel, sent: Sent, django_capture_on_commit_callbacks
 ) -> None:
