@@ -319,7 +319,7 @@ SMM_CONVERSION_API_RATE = env_str("SMM_CONVERSION_API_RATE") or "600/minute"
 SMM_IMPORT_INLINE_ROWS = env_int("SMM_IMPORT_INLINE_ROWS", 100)
 # Publishing: how often the dispatcher looks for due posts (seconds); when a queued post whose
 # task never ran is sent again; when a post still "publishing" counts as crashed.
-SMM_DISPATCH_INTERVAL = env_int("SMM_DISPATCH_INTERVAL", 5)
+SMM_DISPATCH_INTERVAL = env_int("SMM_DISPATCH_INTERVAL", 1)
 SMM_PUBLISH_REQUEUE_AFTER = env_int("SMM_PUBLISH_REQUEUE_AFTER", 60)
 SMM_PUBLISH_STALE_AFTER = env_int("SMM_PUBLISH_STALE_AFTER", 300)
 

@@ -115,6 +115,9 @@ class MastodonAdapter:
     """Mastodon adapter. `config` carries the instance's client_id/secret (from `register_app`)."""
 
     kind: ClassVar[str] = "mastodon"
+    # Mastodon answers a repeated Idempotency-Key with the status it already made, for an hour:
+    # within this many seconds the engine may safely send a post of unknown outcome again.
+    idempotency_window: ClassVar[int] = 50 * 60
     connect_method: ClassVar[ConnectMethod] = "instance_oauth"
     uses_pkce: ClassVar[bool] = True
     scopes: ClassVar[tuple[str, ...]] = (

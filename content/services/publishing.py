@@ -565,7 +565,8 @@ def _record_channel_error(channel: Channel, exc: AdapterError) -> None:
 def reconcile_target(*, target_id: int) -> str:
     """Look a target of unknown outcome up on the platform: found -> published; not found ->
     it stays for a person to decide (and they are told). Returns "found", "not_found",
-    "retry" (the lookup itself failed: try again later) or "skipped"."""
+    "retry" (the lookup itself failed: try again later), "resend" (not found, and the platform
+    dedupes on our Idempotency-Key, so it is simply sent again) or "skipped"."""
     target = (
         PostTarget.objects.select_related("post", "post__workspace", "channel")
         .filter(pk=target_id, status=S.NEEDS_ATTENTION, hold_reason=HOLD_UNKNOWN)
@@ -585,11 +586,10 @@ def reconcile_target(*, target_id: int) -> str:
     since = (target.publishing_started_at or target.scheduled_at or timezone.now()) - timedelta(
         minutes=5
     )
+    adapter = channel_adapter(target.channel)
     try:
         outgoing = build_outgoing(target)
-        found = channel_adapter(target.channel).find_recent_post(
-            channel_credentials(target.channel), outgoing, since=since
-        )
+        found = adapter.find_recent_post(channel_credentials(target.channel), outgoing, since=since)
     except (AdapterError, ValidationError, OSError) as exc:
         return _lookup_failed(target, attempt, started, exc)
     if found is not None:
@@ -628,6 +628,21 @@ def reconcile_target(*, target_id: int) -> str:
         _finish(attempt, PublishAttempt.Outcome.FOUND, f"found as {found.external_id}", started)
         post_status_refresh(post_id=target.post_id)
         return "found"
+    window = int(getattr(adapter, "idempotency_window", 0) or 0)
+    sent_at = target.publishing_started_at or timezone.now()
+    # Within the window the platform dedupes on our Idempotency-Key: sending again cannot make
+    # a second post.
+    resend = bool(window) and timezone.now() - sent_at < timedelta(seconds=window)
+    if resend and PostTarget.objects.filter(
+        pk=target.pk, status=S.NEEDS_ATTENTION, hold_reason=HOLD_UNKNOWN
+    ).update(status=S.SCHEDULED, next_attempt_at=timezone.now(), hold_reason="", last_error=""):
+        _finish(
+            attempt,
+            PublishAttempt.Outcome.NOT_FOUND,
+            "not found; sent again with the same Idempotency-Key",
+            started,
+        )
+        return "resend"
     PostTarget.objects.filter(pk=target.pk, status=S.NEEDS_ATTENTION).update(
         next_attempt_at=None,  # a person decides now
         last_error=_(
@@ -677,7 +692,9 @@ def _lookup_failed(
 
 def post_status_refresh(*, post_id: int) -> None:
     """Set the post's status from its targets once they have all left the schedule."""
-    statuses = set(PostTarget.objects.filter(post_id=post_id).values_list("status", flat=True))
+    statuses = set(
+        PostTarget.objects.filter(post_id=post_id).order_by().values_list("status", flat=True)
+    )
     if not statuses:
         return
     if statuses == {S.PUBLISHED}:

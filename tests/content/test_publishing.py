@@ -705,6 +705,17 @@ def test_reconcile_not_found_leaves_it_to_people_and_tells_them(
     )
     responses.get(ACCOUNT_STATUSES, json=[older])
 
+    # Within Mastodon's Idempotency-Key hour, "not found" simply sends it again (it cannot make
+    # a second post); after that, people decide.
+    assert publishing.reconcile_target(target_id=target.pk) == "resend"
+    target.refresh_from_db()
+    assert (target.status, target.next_attempt_at) == (S.SCHEDULED, NOW)
+    PostTarget.objects.filter(pk=target.pk).update(
+        status=S.NEEDS_ATTENTION,
+        hold_reason=publishing.HOLD_UNKNOWN,
+        publishing_started_at=NOW - timedelta(minutes=51),
+    )
+
     with django_capture_on_commit_callbacks(execute=True):
         assert publishing.reconcile_target(target_id=target.pk) == "not_found"
 
