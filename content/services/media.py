@@ -9,6 +9,7 @@ Settings (read when called, so tests can change them):
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import secrets
@@ -493,3 +494,38 @@ def public_media_resolve(token: str) -> tuple[MediaAsset, MediaRendition | None]
         return asset, None
     rendition = asset.renditions.filter(pk=payload["r"]).first()
     return (asset, rendition) if rendition is not None else None
+
+
+# Thumbnails for the library grid and the composer's picker -------------------------------------
+
+THUMB_SIZE = 480  # px, the longer side: sharp in a grid cell on a high-density screen
+THUMB_PLATFORM = "thumb"
+
+
+def thumbnail_for(*, asset: MediaAsset) -> MediaRendition:
+    """A small JPEG of image or GIF `asset` (first frame), upright, without metadata; made on
+    first use and kept. Raises ValidationError for a video."""
+    from PIL import Image, ImageOps
+
+    if asset.kind == MediaKind.VIDEO:
+        raise ValidationError(_("Videos have no thumbnail."))
+    key = f"thumb-{THUMB_SIZE}-v1"
+    existing = asset.renditions.filter(key=key).first()
+    if existing is not None:
+        return existing
+    with asset.file.open("rb") as handle, Image.open(handle) as image:
+        image.draft("RGB", (THUMB_SIZE, THUMB_SIZE))  # JPEG: decode at a fraction of the size
+        frame = ImageOps.exif_transpose(image)
+        frame.thumbnail((THUMB_SIZE, THUMB_SIZE), Image.Resampling.BILINEAR)
+        if frame.mode not in ("RGB", "L"):
+            background = Image.new("RGB", frame.size, "white")
+            rgba = frame.convert("RGBA")
+            background.paste(rgba, mask=rgba.getchannel("A"))
+            frame = background
+        out = io.BytesIO()
+        frame.convert("RGB").save(out, "JPEG", quality=80)
+    data = out.getvalue()
+    rendered = RenderedImage(
+        data=data, content_type="image/jpeg", width=frame.width, height=frame.height
+    )
+    return _save_rendition(asset, THUMB_PLATFORM, "thumb", key, rendered)

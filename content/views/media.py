@@ -267,6 +267,28 @@ def media_rendition(
     )
 
 
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def media_thumb(request: HttpRequest, slug: str, media_id: int) -> HttpResponse:
+    """A small JPEG of an image or GIF, for grids and pickers (made on first request)."""
+    from content.services.media import thumbnail_for
+
+    workspace = workspace_for_member(request, slug, action="content.view")
+    asset = media_get(workspace=workspace, media_id=media_id)
+    try:
+        thumb = thumbnail_for(asset=asset)
+    except (ValidationError, OSError):
+        raise Http404 from None
+    base = (asset.original_name or "media").rsplit(".", 1)[0]
+    return _file_response(
+        request,
+        thumb.file,
+        thumb.content_type,
+        f"{asset.sha256[:16]}-t{thumb.pk}",
+        f"{base}-thumb.jpg",
+    )
+
+
 @require_http_methods(["GET", "HEAD"])
 def public_media(request: HttpRequest, token: str) -> HttpResponse:
     """One file for a platform that fetches media by URL: no login, a signed expiring token."""
@@ -296,6 +318,7 @@ urlpatterns: list[URLPattern] = [
     path("w/<slug:slug>/media/<int:media_id>/", media_detail, name="media_detail"),
     path("w/<slug:slug>/media/<int:media_id>/delete/", media_delete_view, name="media_delete"),
     path("w/<slug:slug>/media/<int:media_id>/file/", media_file, name="media_file"),
+    path("w/<slug:slug>/media/<int:media_id>/thumb/", media_thumb, name="media_thumb"),
     path(
         "w/<slug:slug>/media/<int:media_id>/rendition/<str:platform>/<str:fit>/",
         media_rendition,

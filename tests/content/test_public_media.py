@@ -35,3 +35,22 @@ def test_a_changed_or_expired_link_is_404(client, workspace, time_machine) -> No
     assert client.get(url[:-3] + "abc").status_code == 404
     time_machine.shift(dt.timedelta(days=3))
     assert client.get(url).status_code == 404
+
+
+def test_thumbnails_are_small_upright_and_for_members_only(client, workspace, alice, mallory):
+    from PIL import Image
+
+    asset = image_asset(workspace, width=2400, height=1600)
+    url = f"/w/{workspace.slug}/media/{asset.pk}/thumb/"
+    client.force_login(mallory)
+    assert client.get(url).status_code == 404
+    client.force_login(alice)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    import io
+
+    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as thumb:
+        assert thumb.size == (480, 320)
+    assert asset.renditions.filter(platform="thumb").count() == 1
+    client.get(url)  # made once, then reused
+    assert asset.renditions.filter(platform="thumb").count() == 1
