@@ -845,7 +845,9 @@ class BlueskyAdapter:
         back returns only newer ones. The cursor is JSON: {"n": newest notification indexedAt,
         "m": newest message sentAt}. DMs go through the chat service (`atproto-proxy` header);
         an app password created without "Allow access to your direct messages" gets an error
-        there, and then DMs are skipped for this page (the notifications still come back).
+        there, and then DMs are skipped for this page (the notifications still come back). So
+        are they when the chat service fails or is unreachable (5xx, rate limit): the "m" part of
+        the cursor stays where it was, so the next fetch picks those messages up.
         """
         state = self._load_cursor(cursor)
         since_n = http.parse_time(state.get("n"))
@@ -853,7 +855,7 @@ class BlueskyAdapter:
         items, newest_n = self._notifications(creds, since_n)
         try:
             messages, newest_m = self._messages(creds, since_m)
-        except (AuthExpired, Rejected, NotSupported):
+        except AdapterError:  # no DM access, or the chat service is down: notifications still
             messages, newest_m = [], since_m
         items.extend(messages)
         items.sort(key=lambda item: item.created_at)

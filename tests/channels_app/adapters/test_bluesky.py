@@ -886,3 +886,20 @@ def test_find_recent_post_uses_the_recorded_post(
     post = OutgoingPost(text="other", idempotency_key="k", steps={"post": POST_URI})
     found = adapter.find_recent_post(creds, post, since=NOW)
     assert found is not None and found.external_id == POST_URI
+
+
+def test_inbox_keeps_notifications_when_the_chat_service_fails(
+    rsps: responses.RequestsMock, adapter: BlueskyAdapter, creds: Credentials
+) -> None:
+    """Seen against Bluesky's reference PDS without a chat service: the proxied listConvos
+    answers 500. The mentions and replies still come back; the DM part of the cursor does not
+    move, so the messages are fetched once the chat service answers again."""
+    rsps.get(xrpc("app.bsky.notification.listNotifications"), json=load("list_notifications"))
+    rsps.get(
+        xrpc("chat.bsky.convo.listConvos"),
+        json={"error": "InternalServerError", "message": "Internal Server Error"},
+        status=500,
+    )
+    page = adapter.fetch_inbox(creds, cursor=json.dumps({"m": "2026-11-29T10:40:00+00:00"}))
+    assert page.items and all(item.kind != "message" for item in page.items)
+    assert json.loads(page.cursor or "")["m"] == "2026-11-29T10:40:00+00:00"
