@@ -215,6 +215,26 @@ def test_login_without_did_doc_uses_the_service_url(
     assert account.credentials.instance_url == "https://pds.example"
 
 
+def test_login_of_an_account_the_appview_does_not_know_yet(
+    rsps: responses.RequestsMock, adapter: BlueskyAdapter
+) -> None:
+    """Seen against Bluesky's reference servers: right after an account is made, getProfile
+    answers 400 "Profile not found" until the AppView has indexed it. The session is valid, so
+    the account connects with the handle from the session."""
+    rsps.post(
+        xrpc("com.atproto.server.createSession", "https://bsky.social"), json=load("create_session")
+    )
+    rsps.get(
+        xrpc("app.bsky.actor.getProfile"),
+        json={"error": "InvalidRequest", "message": "Profile not found"},
+        status=400,
+    )
+    account = adapter.login("tulip.coffee", "abcd-efgh-ijkl-mnop")
+    assert account.credentials.account_id == DID
+    assert (account.profile.account_id, account.profile.handle) == (DID, "tulip.coffee")
+    assert account.profile.url == "https://bsky.app/profile/tulip.coffee"
+
+
 @pytest.mark.parametrize(
     ("fixture", "status", "expected"),
     [

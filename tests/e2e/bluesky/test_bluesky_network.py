@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from channels_app.adapters.base import AuthExpired
 from channels_app.models import Channel
 from channels_app.services import (
     channel_adapter,
@@ -27,13 +29,14 @@ from channels_app.services import (
 from content.models import Post, PostTarget, PublishAttempt
 from content.services.checks import MediaChoice, PostInput
 from content.services.media import media_upload
-from content.services.planning import post_schedule
-from content.services.posts import post_save
+from content.services.planning import post_schedule, schedule_targets
+from content.services.posts import check, post_save
 from content.services.publishing import dispatch_due_all_workspaces
 from smm.models import Membership, Role, User, Workspace
 from tests.content.media_files import png_bytes, upload
 from tests.e2e.bluesky.conftest import People
-from tests.e2e.bluesky.network import RunningNetwork
+from tests.e2e.bluesky.network import RunningNetwork, expired_access_token
+from tests.e2e.bluesky.proxy import delay_proxy
 from tests.factories import WorkspaceFactory, member
 from tests.workers import Broker, CeleryProcess, celery_worker, isolated_broker, wait_for
 
@@ -331,3 +334,187 @@ def _replies_of(node: dict[str, Any], uri: str) -> list[dict[str, Any]]:
         if found := _replies_of(child, uri):
             return found
     return []
+
+
+# (5) Session expiry, and an app password revoked ----------------------------------------------
+
+
+def expire_session(channel: Channel) -> None:
+    """Store an access token the PDS itself issued, but expired an hour ago (see network.py)."""
+    channel.access_token = expired_access_token(channel.access_token)
+    channel.save(update_fields=["access_token"])
+
+
+def test_expired_session_is_refreshed_and_the_post_goes_out(
+    space: Workspace,
+    membership: Membership,
+    channel: Channel,
+    people: People,
+    worker: CeleryProcess,
+) -> None:
+    old_refresh = channel.refresh_token
+    expire_session(channel)
+    with pytest.raises(AuthExpired):  # the platform does refuse it
+        channel_adapter(channel).fetch_profile(channel_credentials(channel))
+    text = "Vandaag open tot 18:00 — tot straks! ☕"
+    target = schedule(space, membership, channel, text)
+    done = dispatch_until(
+        status_is(target.pk, S.PUBLISHED, S.FAILED, S.NEEDS_ATTENTION),
+        timeout=40,
+        what="the post to be published after a refresh",
+        processes=[worker],
+    )
+    assert done.status == S.PUBLISHED, done.last_error
+    assert outcomes(target.pk) == [
+        PublishAttempt.Outcome.AUTH_EXPIRED,
+        PublishAttempt.Outcome.PUBLISHED,
+    ]
+    channel.refresh_from_db()
+    assert channel.status == Channel.Status.ACTIVE
+    assert channel.refresh_token != old_refresh  # rotated by refreshSession
+    assert channel_adapter(channel).fetch_profile(channel_credentials(channel)).account_id
+    assert len(records_with_text(people, text)) == 1
+
+
+def test_revoked_app_password_holds_the_post_until_reconnected(
+    space: Workspace,
+    owner: User,
+    membership: Membership,
+    channel: Channel,
+    people: People,
+    bluesky_network: RunningNetwork,
+    worker: CeleryProcess,
+) -> None:
+    # A wrong password never connects, with the platform's reason.
+    with pytest.raises(ValidationError, match="Bluesky refused the sign-in"):
+        channel_connect_app_password(
+            workspace=space,
+            by=owner,
+            identifier=people.brand.handle,
+            password="wrong-password",
+            service_url=bluesky_network.pds,
+        )
+    # The owner revokes the app password Ripple signed in with; the session runs out.
+    people.brand.revoke_app_password(people.app_password_name)
+    expire_session(channel)
+    text = "Nieuwe bonen uit Ethiopië — morgen in de winkel 🇪🇹"
+    target = schedule(space, membership, channel, text)
+    held = dispatch_until(
+        status_is(target.pk, S.NEEDS_ATTENTION, S.PUBLISHED, S.FAILED),
+        timeout=40,
+        what="the post to be held",
+        processes=[worker],
+    )
+    assert (held.status, held.hold_reason) == (S.NEEDS_ATTENTION, "channel")
+    channel.refresh_from_db()
+    assert channel.status == Channel.Status.NEEDS_RECONNECT
+    assert records_with_text(people, text) == []
+    # Not lost: reconnected with a new app password, the dispatcher releases it and it goes out.
+    _, new_password = people.brand.app_password()
+    channel_connect_app_password(
+        workspace=space,
+        by=owner,
+        identifier=people.brand.handle,
+        password=new_password,
+        service_url=bluesky_network.pds,
+    )
+    done = dispatch_until(
+        status_is(target.pk, S.PUBLISHED, S.FAILED),
+        timeout=40,
+        what="the held post to go out after reconnecting",
+        processes=[worker],
+    )
+    assert done.status == S.PUBLISHED, done.last_error
+    assert len(records_with_text(people, text)) == 1
+
+
+# (6) Too long: caught before scheduling; forced, the platform's refusal ---------------------
+
+# 301 graphemes of two code points each (e + combining acute accent): 602 code points.
+TOO_LONG = "e\u0301" * 301
+JUST_FITS = "e\u0301" * 299 + "☕"
+
+
+def test_301_graphemes_caught_before_scheduling_and_refused_by_the_platform(
+    space: Workspace,
+    membership: Membership,
+    channel: Channel,
+    people: People,
+    worker: CeleryProcess,
+) -> None:
+    result = check(workspace=space, data=PostInput(text=TOO_LONG, channel_ids=[channel.pk]))
+    assert not result.ok
+    assert any("300" in line for line in result.as_messages()), result.as_messages()
+    # 300 graphemes (600+ code points) are fine for both Ripple and Bluesky.
+    assert check(workspace=space, data=PostInput(text=JUST_FITS, channel_ids=[channel.pk])).ok
+
+    # Forced past the composer (saved as a draft, its target put on the schedule directly):
+    # the platform refuses, and the target fails with the platform's reason.
+    post = post_save(
+        workspace=space,
+        membership=membership,
+        data=PostInput(text=TOO_LONG, channel_ids=[channel.pk]),
+    )
+    with pytest.raises(ValidationError):
+        post_schedule(post=post, membership=membership, at=timezone.now() + timedelta(seconds=1))
+    schedule_targets(post, timezone.now())
+    fits = schedule(space, membership, channel, JUST_FITS)
+    (target,) = post.targets.all()
+    failed = dispatch_until(
+        status_is(target.pk, S.FAILED, S.PUBLISHED, S.NEEDS_ATTENTION),
+        timeout=40,
+        what="the platform's refusal",
+        processes=[worker],
+    )
+    assert failed.status == S.FAILED
+    assert "grapheme too big (maximum 300, got 301)" in failed.last_error
+    assert outcomes(target.pk) == [PublishAttempt.Outcome.REJECTED]
+    assert records_with_text(people, TOO_LONG) == []
+    ok = dispatch_until(
+        status_is(fits.pk, S.PUBLISHED, S.FAILED), timeout=40, what="300", processes=[worker]
+    )
+    assert ok.status == S.PUBLISHED, ok.last_error
+
+
+# (7) A worker killed mid-publish: reconciled, not posted twice ------------------------------
+
+
+def test_worker_killed_mid_publish_is_reconciled_not_posted_twice(
+    space: Workspace,
+    membership: Membership,
+    channel: Channel,
+    people: People,
+    bluesky_network: RunningNetwork,
+    broker: Broker,
+    engine_settings: None,
+    tmp_path: Path,
+) -> None:
+    with delay_proxy(bluesky_network.pds) as proxy:
+        # The channel reaches its PDS through a link that holds back createRecord's answer.
+        Channel.objects.filter(pk=channel.pk).update(instance_url=proxy.url)
+        hold = proxy.hold_next("com.atproto.repo.createRecord", 120)
+        text = "Proefavond vrijdag: zes bonen, één winnaar 🏆 #cupping"
+        target = schedule(space, membership, channel, text)
+        with celery_worker(broker, log_dir=tmp_path, env=WORKER_ENV) as first:
+            dispatch_until(
+                hold.forwarded.is_set, timeout=40, what="the createRecord call", processes=[first]
+            )
+            assert PostTarget.objects.get(pk=target.pk).status == S.PUBLISHING
+            first.kill()
+        hold.release.set()
+        # It did go out, once.
+        (record,) = eventually(
+            lambda: records_with_text(people, text), what="the record on the PDS"
+        )
+
+        with celery_worker(broker, log_dir=tmp_path, env=WORKER_ENV) as second:
+            done = dispatch_until(
+                status_is(target.pk, S.PUBLISHED),
+                timeout=60,
+                what="the target to be reconciled as published",
+                processes=[second],
+            )
+    assert done.external_id == record["uri"]
+    assert done.attempts == 1  # never sent again
+    assert outcomes(target.pk) == [PublishAttempt.Outcome.UNKNOWN, PublishAttempt.Outcome.FOUND]
+    assert len(records_with_text(people, text)) == 1
