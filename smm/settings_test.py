@@ -1,6 +1,7 @@
 """Test settings: only what tests need differs from smm.settings."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghij")
@@ -37,5 +38,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Tests use made-up server names that do not resolve (tests/channels_app/test_hosts.py turns the
 # guard back on).
 SMM_ALLOW_PRIVATE_PLATFORM_HOSTS = True
-# Uploaded media of one test run, removed when the run ends (tests/conftest.py).
-MEDIA_ROOT = VAR_DIR / f"test-media-{os.getpid()}"
+# Uploaded media of one test run, removed when the run ends (tests/conftest.py). Celery worker
+# subprocesses of a test (tests/workers.py) get the run's folder in SMM_TEST_MEDIA_ROOT, so they
+# read the files the test uploaded.
+MEDIA_ROOT = Path(os.environ.get("SMM_TEST_MEDIA_ROOT") or VAR_DIR / f"test-media-{os.getpid()}")

@@ -287,6 +287,7 @@ def _subprocess_env(broker: Broker, extra: dict[str, str] | None) -> dict[str, s
         DATABASE_URL=database_url(),
         # SMM_VAR_DIR may move for the broker; uploads stay where this process keeps them.
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        SMM_TEST_MEDIA_ROOT=str(settings.MEDIA_ROOT),  # smm.settings_test reads this one
         PYTHONUNBUFFERED="1",
     )
     env.update(broker.env)

@@ -287,7 +287,9 @@ class BlueskyAdapter:
 
         `service_url` is where to log in (default `urls["service"]`, https://bsky.social). The
         account's own PDS is then taken from the session's DID document (`#atproto_pds`) and
-        stored as `Credentials.instance_url`. Raises Rejected for a wrong identifier/password or
+        stored as `Credentials.instance_url`. A profile the AppView does not know yet (a new
+        account) is replaced by the session's handle. Raises Rejected for a wrong
+        identifier/password or
         when the account asks for an email 2FA code (use an app password instead), RateLimited,
         TransientError. Makes com.atproto.server.createSession and app.bsky.actor.getProfile.
         """
@@ -317,7 +319,19 @@ class BlueskyAdapter:
             )
         self._raise_for_error(resp)
         creds = self._session_credentials(body, fallback_pds=base)
-        return ConnectableAccount(credentials=creds, profile=self.fetch_profile(creds))
+        try:
+            profile = self.fetch_profile(creds)
+        except Rejected:
+            # "Profile not found": the AppView has not indexed a brand-new account yet (seen
+            # against Bluesky's reference servers). The session is valid: connect with what the
+            # session says; the profile refresh fills in the rest later.
+            handle = creds.extra["handle"]
+            profile = AccountProfile(
+                account_id=creds.account_id,
+                handle=handle,
+                url=f"{self.urls['web']}/profile/{handle}",
+            )
+        return ConnectableAccount(credentials=creds, profile=profile)
 
     def _session_credentials(
         self, body: Mapping[str, Any], *, fallback_pds: str, scopes: tuple[str, ...] = ()
@@ -845,7 +859,9 @@ class BlueskyAdapter:
         back returns only newer ones. The cursor is JSON: {"n": newest notification indexedAt,
         "m": newest message sentAt}. DMs go through the chat service (`atproto-proxy` header);
         an app password created without "Allow access to your direct messages" gets an error
-        there, and then DMs are skipped for this page (the notifications still come back).
+        there, and then DMs are skipped for this page (the notifications still come back). So
+        are they when the chat service fails or is unreachable (5xx, rate limit): the "m" part of
+        the cursor stays where it was, so the next fetch picks those messages up.
         """
         state = self._load_cursor(cursor)
         since_n = http.parse_time(state.get("n"))
@@ -853,7 +869,7 @@ class BlueskyAdapter:
         items, newest_n = self._notifications(creds, since_n)
         try:
             messages, newest_m = self._messages(creds, since_m)
-        except (AuthExpired, Rejected, NotSupported):
+        except AdapterError:  # no DM access, or the chat service is down: notifications still
             messages, newest_m = [], since_m
         items.extend(messages)
         items.sort(key=lambda item: item.created_at)

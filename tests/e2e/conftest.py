@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 E2E_DIR = Path(__file__).parent
+BLUESKY_DIR = E2E_DIR / "bluesky"
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "var" / "test-screenshots"
 TIMEOUT_MS = 10_000
 # "Password:", not "Password (again):" on the sign-up page.
@@ -39,7 +40,8 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 
 def _in_e2e(item: pytest.Item) -> bool:
-    return E2E_DIR in item.path.parents
+    """A browser test: under tests/e2e/, except the Bluesky network layer (tests/e2e/bluesky/)."""
+    return E2E_DIR in item.path.parents and BLUESKY_DIR not in item.path.parents
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -215,6 +215,26 @@ def test_login_without_did_doc_uses_the_service_url(
     assert account.credentials.instance_url == "https://pds.example"
 
 
+def test_login_of_an_account_the_appview_does_not_know_yet(
+    rsps: responses.RequestsMock, adapter: BlueskyAdapter
+) -> None:
+    """Seen against Bluesky's reference servers: right after an account is made, getProfile
+    answers 400 "Profile not found" until the AppView has indexed it. The session is valid, so
+    the account connects with the handle from the session."""
+    rsps.post(
+        xrpc("com.atproto.server.createSession", "https://bsky.social"), json=load("create_session")
+    )
+    rsps.get(
+        xrpc("app.bsky.actor.getProfile"),
+        json={"error": "InvalidRequest", "message": "Profile not found"},
+        status=400,
+    )
+    account = adapter.login("tulip.coffee", "abcd-efgh-ijkl-mnop")
+    assert account.credentials.account_id == DID
+    assert (account.profile.account_id, account.profile.handle) == (DID, "tulip.coffee")
+    assert account.profile.url == "https://bsky.app/profile/tulip.coffee"
+
+
 @pytest.mark.parametrize(
     ("fixture", "status", "expected"),
     [
@@ -886,3 +906,20 @@ def test_find_recent_post_uses_the_recorded_post(
     post = OutgoingPost(text="other", idempotency_key="k", steps={"post": POST_URI})
     found = adapter.find_recent_post(creds, post, since=NOW)
     assert found is not None and found.external_id == POST_URI
+
+
+def test_inbox_keeps_notifications_when_the_chat_service_fails(
+    rsps: responses.RequestsMock, adapter: BlueskyAdapter, creds: Credentials
+) -> None:
+    """Seen against Bluesky's reference PDS without a chat service: the proxied listConvos
+    answers 500. The mentions and replies still come back; the DM part of the cursor does not
+    move, so the messages are fetched once the chat service answers again."""
+    rsps.get(xrpc("app.bsky.notification.listNotifications"), json=load("list_notifications"))
+    rsps.get(
+        xrpc("chat.bsky.convo.listConvos"),
+        json={"error": "InternalServerError", "message": "Internal Server Error"},
+        status=500,
+    )
+    page = adapter.fetch_inbox(creds, cursor=json.dumps({"m": "2026-11-29T10:40:00+00:00"}))
+    assert page.items and all(item.kind != "message" for item in page.items)
+    assert json.loads(page.cursor or "")["m"] == "2026-11-29T10:40:00+00:00"
