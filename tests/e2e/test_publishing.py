@@ -100,6 +100,9 @@ def test_retry_failed_and_mark_unknown_as_published(  # type: ignore[no-untyped-
     x_card = page.locator(f"#pub-target-{failed.pk}")
     expect(x_card.get_by_role("status")).to_contain_text("Sending it again on X @tulipcoffee now.")
     expect(x_card.locator(".pub-state")).to_have_text("Scheduled")
+    # The post's own status at the top follows without a reload.
+    expect(page.locator("#post-status-badge")).to_have_count(1)
+    expect(page.locator("#post-status-badge")).to_have_text("Scheduled")
     failed.refresh_from_db()
     assert failed.status == S.SCHEDULED
 
