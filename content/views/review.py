@@ -48,7 +48,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _invalid(request: HttpRequest) -> HttpResponse:
-    return _private(render(request, INVALID_TEMPLATE, {}, status=404))
+    return _private(render(request, INVALID_TEMPLATE, {"fixed_language": True}, status=404))
 
 
 def _page(
@@ -76,6 +76,8 @@ def _page(
         "can_decide": post.status == Post.Status.IN_REVIEW,
         "typed": typed,
         "errors": errors or [],
+        # The page speaks the workspace's language (the client's): no language switcher.
+        "fixed_language": True,
     }
     return _private(render(request, "content/review.html", context, status=status))
 

@@ -90,6 +90,8 @@ def test_the_page_speaks_the_workspaces_language(client, workspace, token) -> No
     workspace.save(update_fields=["language"])
     html = client.get(page_url(token), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="nl"' in html
+    # A switcher would do nothing here: the page is in the client's (the workspace's) language.
+    assert "account/language/" not in html
 
 
 @pytest.mark.parametrize("how", ["unknown", "expired", "revoked"])
