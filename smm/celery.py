@@ -3,6 +3,7 @@ keeps it (and lets admins pause entries)."""
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import UTC, datetime
 
@@ -11,6 +12,22 @@ from celery.schedules import crontab
 from celery.signals import before_task_publish
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smm.settings")
+
+# Sweeps that run every second would fill the worker's and beat's logs with "received",
+# "succeeded" and "sending due task" lines; those INFO lines are dropped (failures still show).
+QUIET_TASKS = ("content.dispatch_due",)
+
+
+class _QuietSweeps(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO:
+            return True
+        message = record.getMessage()
+        return not any(name in message for name in QUIET_TASKS)
+
+
+for _logger in ("celery.worker.strategy", "celery.app.trace", "celery.beat"):
+    logging.getLogger(_logger).addFilter(_QuietSweeps())
 
 app = Celery("smm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
