@@ -14,7 +14,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
@@ -90,6 +91,21 @@ class TransientError(AdapterError):
     def __init__(self, message: str, *, sent: bool = True, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.sent = sent
+
+
+@contextmanager
+def nothing_public_yet() -> Iterator[None]:
+    """Around the steps before the post itself is created (uploads, containers): their transient
+    failures cannot have made anything public, so they are retryable (sent=False) and a retry
+    resumes from the recorded steps."""
+    try:
+        yield
+    except TransientError as exc:
+        if not exc.sent:
+            raise
+        raise TransientError(
+            exc.message, sent=False, retry_after=exc.retry_after, code=exc.code, status=exc.status
+        ) from exc
 
 
 class NotSupported(AdapterError):
@@ -212,6 +228,11 @@ class OutgoingPost:
     # as a step is done (`record_step("media:0", "1093")`), before the next one starts.
     steps: Mapping[str, str] = field(default_factory=dict)
     record_step: Callable[[str, str], None] | None = field(default=None, compare=False, repr=False)
+
+    def step_done(self, key: str, value: str) -> None:
+        """Tell the engine a publish step is done (a no-op when nobody listens)."""
+        if self.record_step is not None:
+            self.record_step(key, value)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,7 @@ import base64
 import json
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
@@ -49,6 +48,7 @@ from channels_app.adapters.base import (
     ReplyResult,
     TransientError,
     normalize_text_for_match,
+    nothing_public_yet,
 )
 
 POST_COLLECTION = "app.bsky.feed.post"
@@ -122,26 +122,6 @@ def _as_dict(value: Any) -> dict[str, Any]:
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
-
-
-def _record(post: OutgoingPost, key: str, value: str) -> None:
-    """Tell the engine a publish step is done (see OutgoingPost.steps)."""
-    if post.record_step is not None:
-        post.record_step(key, value)
-
-
-@contextmanager
-def _nothing_public_yet() -> Iterator[None]:
-    """Around the steps before the post is created (uploads): their transient failures cannot
-    have made anything public, so they are retryable (sent=False) and a retry resumes."""
-    try:
-        yield
-    except TransientError as exc:
-        if not exc.sent:
-            raise
-        raise TransientError(
-            exc.message, sent=False, retry_after=exc.retry_after, code=exc.code, status=exc.status
-        ) from exc
 
 
 class BlueskyAdapter:
@@ -612,7 +592,7 @@ class BlueskyAdapter:
             if isinstance(blob, dict):
                 return blob
         blob = upload()
-        _record(post, key, json.dumps(blob, separators=(",", ":"), sort_keys=True))
+        post.step_done(key, json.dumps(blob, separators=(",", ":"), sort_keys=True))
         return blob
 
     def _reply_ref(self, creds: Credentials, parent_uri: str) -> dict[str, Any]:
@@ -693,7 +673,7 @@ class BlueskyAdapter:
         created: dict[str, Any] = {}
         uri = post.steps.get("post", "")
         if not uri:
-            with _nothing_public_yet():
+            with nothing_public_yet():
                 embed = self._embed(creds, post)
             reply = self._reply_ref(creds, post.reply_to_id) if post.reply_to_id else None
             record = self.build_record(
@@ -701,7 +681,7 @@ class BlueskyAdapter:
             )
             created = self._create_post(creds, record)
             uri = str(created["uri"])
-            _record(post, "post", uri)
+            post.step_done("post", uri)
         first_comment_id: str | None = post.steps.get("first_comment") or None
         first_comment_error = ""
         if post.first_comment and first_comment_id is None:
@@ -721,7 +701,7 @@ class BlueskyAdapter:
                     ),
                 )
                 first_comment_id = str(comment["uri"])
-                _record(post, "first_comment", first_comment_id)
+                post.step_done("first_comment", first_comment_id)
             except AdapterError as exc:
                 first_comment_error = exc.message
         return PublishResult(

@@ -9,8 +9,7 @@ long-lived user token). Publishing goes to `/{page-id}/feed`, `/photos` and, on 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -40,6 +39,7 @@ from channels_app.adapters.base import (
     ReplyResult,
     TransientError,
     normalize_text_for_match,
+    nothing_public_yet,
 )
 
 PAGE_FIELDS = "id,name,username,link,category,followers_count,fan_count,picture"
@@ -72,26 +72,6 @@ def _fb_url(value: Any, base: str) -> str:
     if not isinstance(value, str) or not value:
         return ""
     return f"{base.rstrip('/')}{value}" if value.startswith("/") else value
-
-
-def _record(post: OutgoingPost, key: str, value: str) -> None:
-    """Tell the engine a publish step is done (see OutgoingPost.steps)."""
-    if post.record_step is not None:
-        post.record_step(key, value)
-
-
-@contextmanager
-def _nothing_public_yet() -> Iterator[None]:
-    """Around the steps before the post is created (unpublished photos): their transient
-    failures cannot have made anything public, so they are retryable (sent=False)."""
-    try:
-        yield
-    except TransientError as exc:
-        if not exc.sent:
-            raise
-        raise TransientError(
-            exc.message, sent=False, retry_after=exc.retry_after, code=exc.code, status=exc.status
-        ) from exc
 
 
 class FacebookAdapter:
@@ -263,7 +243,7 @@ class FacebookAdapter:
                 data["attachment_url"] = images[0].url
             body = self.graph.post(f"{post.reply_to_id}/comments", token, data=data)
             reply_id = meta.require_id(body)
-            _record(post, "post", reply_id)
+            post.step_done("post", reply_id)
             return PublishResult(external_id=reply_id, raw=body)
 
         url_fields = "permalink_url,post_id" if videos else "permalink_url"
@@ -278,7 +258,7 @@ class FacebookAdapter:
                 body = self._post_photo(page, token, images[0], data)
                 external_id = str(body.get("post_id") or meta.require_id(body))
             elif images:
-                with _nothing_public_yet():
+                with nothing_public_yet():
                     media_ids = [
                         self._unpublished_photo(post, index, page, token)
                         for index in range(len(images))
@@ -294,7 +274,7 @@ class FacebookAdapter:
                     data["link"] = post.link
                 body = self.graph.post(f"{page}/feed", token, data=data)
                 external_id = meta.require_id(body)
-            _record(post, "post", external_id)
+            post.step_done("post", external_id)
 
         url = ""
         try:
@@ -313,7 +293,7 @@ class FacebookAdapter:
                     f"{external_id}/comments", token, data={"message": post.first_comment}
                 )
                 comment_id = meta.require_id(made)
-                _record(post, "first_comment", comment_id)
+                post.step_done("first_comment", comment_id)
             except AdapterError as exc:
                 comment_error = exc.message
         return PublishResult(
@@ -332,7 +312,7 @@ class FacebookAdapter:
         image = post.media[index]
         data = {"published": "false", **self._photo_fields(image)}
         photo = meta.require_id(self._post_photo(page, token, image, data))
-        _record(post, f"media:{index}", photo)
+        post.step_done(f"media:{index}", photo)
         return photo
 
     @staticmethod

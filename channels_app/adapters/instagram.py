@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -41,6 +40,7 @@ from channels_app.adapters.base import (
     ReplyResult,
     TransientError,
     normalize_text_for_match,
+    nothing_public_yet,
 )
 
 PROFILE_FIELDS = (
@@ -69,26 +69,6 @@ INBOX_MEDIA = 10
 INBOX_LIMIT = 50
 DEFAULT_POLL_SECONDS = 3.0
 DEFAULT_POLL_ATTEMPTS = 40
-
-
-def _record(post: OutgoingPost, key: str, value: str) -> None:
-    """Tell the engine a publish step is done (see OutgoingPost.steps)."""
-    if post.record_step is not None:
-        post.record_step(key, value)
-
-
-@contextmanager
-def _nothing_public_yet() -> Iterator[None]:
-    """Around the steps before the post is published (containers): their transient failures
-    cannot have made anything public, so they are retryable (sent=False) and a retry resumes."""
-    try:
-        yield
-    except TransientError as exc:
-        if not exc.sent:
-            raise
-        raise TransientError(
-            exc.message, sent=False, retry_after=exc.retry_after, code=exc.code, status=exc.status
-        ) from exc
 
 
 class InstagramAdapter:
@@ -272,7 +252,7 @@ class InstagramAdapter:
                 f"{post.reply_to_id}/replies", token, data={"message": post.text}
             )
             reply_id = meta.require_id(body)
-            _record(post, "post", reply_id)
+            post.step_done("post", reply_id)
             return PublishResult(external_id=reply_id, raw=body)
         if not post.media:
             raise Rejected("Instagram posts need an image or a video.")
@@ -287,11 +267,11 @@ class InstagramAdapter:
         container = post.steps.get("carousel") or post.steps.get("container:0", "")
         media_id = post.steps.get("post", "")
         if not media_id:
-            with _nothing_public_yet():
+            with nothing_public_yet():
                 container = self._ready_container(post, token)
             body = self.graph.post("me/media_publish", token, data={"creation_id": container})
             media_id = meta.require_id(body)
-            _record(post, "post", media_id)
+            post.step_done("post", media_id)
 
         url = ""
         try:
@@ -307,7 +287,7 @@ class InstagramAdapter:
                     f"{media_id}/comments", token, data={"message": post.first_comment}
                 )
                 comment_id = meta.require_id(made)
-                _record(post, "first_comment", comment_id)
+                post.step_done("first_comment", comment_id)
             except AdapterError as exc:
                 comment_error = exc.message
         return PublishResult(
@@ -354,7 +334,7 @@ class InstagramAdapter:
         if container:
             return container, status
         container = meta.require_id(self.graph.post("me/media", token, data=data))
-        _record(post, key, container)
+        post.step_done(key, container)
         return container, ""
 
     def _recorded_container(self, post: OutgoingPost, key: str, token: str) -> tuple[str, str]:

@@ -14,8 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
@@ -47,6 +46,7 @@ from channels_app.adapters.base import (
     ReplyResult,
     TransientError,
     normalize_text_for_match,
+    nothing_public_yet,
 )
 
 DEFAULT_API_VERSION = (
@@ -111,26 +111,6 @@ def seconds_until_utc_midnight(now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     return max(1, int((midnight - now).total_seconds()))
-
-
-def _record(post: OutgoingPost, key: str, value: str) -> None:
-    """Tell the engine a publish step is done (see OutgoingPost.steps)."""
-    if post.record_step is not None:
-        post.record_step(key, value)
-
-
-@contextmanager
-def _nothing_public_yet() -> Iterator[None]:
-    """Around the steps before the post is created (uploads): their transient failures cannot
-    have made anything public, so they are retryable (sent=False) and a retry resumes."""
-    try:
-        yield
-    except TransientError as exc:
-        if not exc.sent:
-            raise
-        raise TransientError(
-            exc.message, sent=False, retry_after=exc.retry_after, code=exc.code, status=exc.status
-        ) from exc
 
 
 class LinkedInAdapter:
@@ -490,7 +470,7 @@ class LinkedInAdapter:
         video = post.steps.get(f"media:{index}", "")
         if not video:
             video = self._send_video(creds, post.media[index])
-            _record(post, f"media:{index}", video)
+            post.step_done(f"media:{index}", video)
         for _ in range(self.video_max_polls):
             _, status = self._rest(creds, "GET", f"/videos/{_urn_path(video)}")
             state = status.get("status")
@@ -595,7 +575,7 @@ class LinkedInAdapter:
         if post.steps.get(f"media:{index}"):
             return post.steps[f"media:{index}"]
         urn = self._upload_image(creds, post.media[index])
-        _record(post, f"media:{index}", urn)
+        post.step_done(f"media:{index}", urn)
         return urn
 
     def post_url(self, urn: str) -> str:
@@ -646,7 +626,7 @@ class LinkedInAdapter:
                 "lifecycleState": "PUBLISHED",
                 "isReshareDisabledByAuthor": False,
             }
-            with _nothing_public_yet():
+            with nothing_public_yet():
                 content = self._content(creds, post)
             if content:
                 payload["content"] = content
@@ -654,13 +634,13 @@ class LinkedInAdapter:
             urn = resp.headers.get("x-restli-id") or ""
             if not urn:
                 raise TransientError("LinkedIn accepted the post but sent no x-restli-id")
-            _record(post, "post", urn)
+            post.step_done("post", urn)
         first_comment_id: str | None = post.steps.get("first_comment") or None
         first_comment_error = ""
         if post.first_comment and first_comment_id is None:
             try:
                 first_comment_id = self._comment(creds, urn, post.first_comment)
-                _record(post, "first_comment", first_comment_id)
+                post.step_done("first_comment", first_comment_id)
             except AdapterError as exc:
                 first_comment_error = exc.message
         return PublishResult(

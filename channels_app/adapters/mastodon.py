@@ -13,8 +13,7 @@ import html
 import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
@@ -45,6 +44,7 @@ from channels_app.adapters.base import (
     TransientError,
     code_challenge_s256,
     normalize_text_for_match,
+    nothing_public_yet,
 )
 
 _HOST_RE = re.compile(
@@ -89,26 +89,6 @@ def html_to_text(content: str) -> str:
 def _id_key(value: str) -> tuple[int, str]:
     """Mastodon ids are numeric strings (snowflake-like): order them numerically."""
     return (int(value), value) if value.isdigit() else (0, value)
-
-
-def _record(post: OutgoingPost, key: str, value: str) -> None:
-    """Tell the engine a publish step is done (see OutgoingPost.steps)."""
-    if post.record_step is not None:
-        post.record_step(key, value)
-
-
-@contextmanager
-def _nothing_public_yet() -> Iterator[None]:
-    """Around the steps before the post is created (uploads): their transient failures cannot
-    have made anything public, so they are retryable (sent=False) and a retry resumes."""
-    try:
-        yield
-    except TransientError as exc:
-        if not exc.sent:
-            raise
-        raise TransientError(
-            exc.message, sent=False, retry_after=exc.retry_after, code=exc.code, status=exc.status
-        ) from exc
 
 
 class MastodonAdapter:
@@ -379,10 +359,10 @@ class MastodonAdapter:
                 raise TransientError("Mastodon accepted the upload without an id")
             if resp.status_code != 200:
                 # 202: processed asynchronously; GET /api/v1/media/{id} answers 206 until ready.
-                _record(post, f"upload:{index}", media_id)
+                post.step_done(f"upload:{index}", media_id)
                 if not self._media_ready(creds, media_id, wait=True):
                     raise TransientError("Mastodon lost the media while processing it")
-        _record(post, key, media_id)
+        post.step_done(key, media_id)
         return media_id
 
     def _media_ready(self, creds: Credentials, media_id: str, *, wait: bool = False) -> bool:
@@ -436,7 +416,7 @@ class MastodonAdapter:
         status: dict[str, Any] = {}
         external_id = post.steps.get("post", "")
         if not external_id:
-            with _nothing_public_yet():
+            with nothing_public_yet():
                 media_ids = [self._upload(creds, post, i) for i in range(len(post.media))]
             body: dict[str, Any] = {"status": self._status_text(post)}
             if media_ids:
@@ -447,7 +427,7 @@ class MastodonAdapter:
                 body["language"] = post.language
             status = self._post_status(creds, body, post.idempotency_key)
             external_id = str(status["id"])
-            _record(post, "post", external_id)
+            post.step_done("post", external_id)
         else:
             try:
                 found = self.get_post(creds, external_id)
@@ -464,7 +444,7 @@ class MastodonAdapter:
                     f"{post.idempotency_key}:first-comment",
                 )
                 comment_id = str(comment["id"])
-                _record(post, "first_comment", comment_id)
+                post.step_done("first_comment", comment_id)
             except AdapterError as exc:  # the post itself stays published
                 comment_error = exc.message
         return PublishResult(

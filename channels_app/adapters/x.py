@@ -20,7 +20,6 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -51,6 +50,7 @@ from channels_app.adapters.base import (
     TransientError,
     code_challenge_s256,
     normalize_text_for_match,
+    nothing_public_yet,
 )
 
 CHUNK_SIZE = 4 * 1024 * 1024
@@ -70,26 +70,6 @@ def _snowflake(value: str | None) -> int:
 def _match_form(text: str) -> str:
     """Text comparable with what X returns: links become t.co, `&` comes back as `&amp;`."""
     return normalize_text_for_match(_URL_RE.sub("<url>", html.unescape(text)))
-
-
-def _record(post: OutgoingPost, key: str, value: str) -> None:
-    """Tell the engine a publish step is done (see OutgoingPost.steps)."""
-    if post.record_step is not None:
-        post.record_step(key, value)
-
-
-@contextmanager
-def _nothing_public_yet() -> Iterator[None]:
-    """Around the steps before the post is created (uploads): their transient failures cannot
-    have made anything public, so they are retryable (sent=False) and a retry resumes."""
-    try:
-        yield
-    except TransientError as exc:
-        if not exc.sent:
-            raise
-        raise TransientError(
-            exc.message, sent=False, retry_after=exc.retry_after, code=exc.code, status=exc.status
-        ) from exc
 
 
 class XAdapter:
@@ -384,7 +364,7 @@ class XAdapter:
             data = self._data(
                 self._call("POST", f"/2/media/upload/{media_id}/finalize", creds), "id"
             )
-            _record(post, f"upload:{index}", str(data["id"]))
+            post.step_done(f"upload:{index}", str(data["id"]))
         self._wait_for_processing(creds, data)
         media_id = str(data["id"])
         if media.alt_text:
@@ -394,7 +374,7 @@ class XAdapter:
                 creds,
                 json={"id": media_id, "metadata": {"alt_text": {"text": media.alt_text[:1000]}}},
             )
-        _record(post, key, media_id)
+        post.step_done(key, media_id)
         return media_id
 
     def _create_post(self, creds: Credentials, body: dict[str, Any]) -> dict[str, Any]:
@@ -422,7 +402,7 @@ class XAdapter:
         data: dict[str, Any] = {}
         external_id = post.steps.get("post", "")
         if not external_id:
-            with _nothing_public_yet():
+            with nothing_public_yet():
                 media_ids = [self._upload(creds, post, i) for i in range(len(post.media))]
             body: dict[str, Any] = {"text": self._post_text(post)}
             if media_ids:
@@ -431,7 +411,7 @@ class XAdapter:
                 body["reply"] = {"in_reply_to_tweet_id": post.reply_to_id}
             data = self._create_post(creds, body)
             external_id = str(data["id"])
-            _record(post, "post", external_id)
+            post.step_done("post", external_id)
         comment_id: str | None = post.steps.get("first_comment") or None
         comment_error = ""
         if post.first_comment and comment_id is None:
@@ -441,7 +421,7 @@ class XAdapter:
                     {"text": post.first_comment, "reply": {"in_reply_to_tweet_id": external_id}},
                 )
                 comment_id = str(comment["id"])
-                _record(post, "first_comment", comment_id)
+                post.step_done("first_comment", comment_id)
             except AdapterError as exc:  # the post itself stays published
                 comment_error = exc.message
         return PublishResult(
