@@ -46,7 +46,8 @@ from channels_app.models import (
     PostingSlot,
     refresh_due,
 )
-from smm.models import Membership, Role, User, Workspace
+from smm.models import Role, User, Workspace
+from smm.selectors import memberships_at_least
 from smm.services import activity_record
 
 logger = logging.getLogger(__name__)
@@ -465,9 +466,9 @@ def channel_mark_needs_reconnect(*, channel: Channel, reason: str) -> bool:
 def _notify_admins_needs_reconnect(channel: Channel, reason: str) -> None:
     workspace = channel.workspace
     recipients = list(
-        Membership.objects.filter(workspace=workspace, role__in=[Role.OWNER, Role.ADMIN])
-        .select_related("user")
-        .values_list("user__email", flat=True)
+        memberships_at_least(workspace=workspace, role=Role.ADMIN).values_list(
+            "user__email", flat=True
+        )
     )
     if not recipients:
         return

@@ -9,7 +9,16 @@ from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from smm.models import ActivityEvent, ApiToken, Heartbeat, Invitation, Membership, User, Workspace
+from smm.models import (
+    ActivityEvent,
+    ApiToken,
+    Heartbeat,
+    Invitation,
+    Membership,
+    Role,
+    User,
+    Workspace,
+)
 
 
 def workspace_list_for_user(*, user: User) -> QuerySet[Workspace]:
@@ -167,4 +176,15 @@ def heartbeat_status() -> HeartbeatStatus:
         received_at=row.received_at if row else None,
         worker=row.worker if row else "",
         stale_after=timedelta(seconds=settings.SMM_HEARTBEAT_STALE_AFTER),
+    )
+
+
+def memberships_at_least(*, workspace: Workspace, role: Role) -> QuerySet[Membership]:
+    """The workspace's memberships whose role is `role` or stronger, with their users, oldest
+    first (who to tell, who approves)."""
+    roles = [r for r in Role if r.at_least(role)]
+    return (
+        Membership.objects.filter(workspace=workspace, role__in=roles)
+        .select_related("user")
+        .order_by("pk")
     )

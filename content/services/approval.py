@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from content.models import ContentSettings, Post, PostReview, PostTarget, ReviewLink
 from smm.models import ActivityEvent, Membership, Role, User, Workspace
+from smm.selectors import memberships_at_least
 from smm.services import activity_record
 
 logger = logging.getLogger(__name__)
@@ -56,13 +57,9 @@ def approvers(workspace: Workspace) -> list[Membership]:
     )
     if named:
         return named
-    return [
-        m
-        for m in Membership.objects.filter(workspace=workspace, user__is_active=True)
-        .select_related("user")
-        .order_by("pk")
-        if m.has_role(Role.EDITOR)
-    ]
+    return list(
+        memberships_at_least(workspace=workspace, role=Role.EDITOR).filter(user__is_active=True)
+    )
 
 
 def can_approve(membership: Membership, post: Post) -> bool:

@@ -49,6 +49,7 @@ from channels_app.adapters.base import (
 from channels_app.models import Channel
 from content.models import MediaKind, Post, PostTarget, PublishAttempt
 from smm.models import Membership, Role
+from smm.selectors import memberships_at_least
 from smm.services import activity_record
 
 log = logging.getLogger(__name__)
@@ -719,11 +720,7 @@ def _after_problem(target_id: int) -> None:
     from smm.notifications import notify
 
     workspace = target.post.workspace
-    admins = [
-        m.user
-        for m in Membership.objects.filter(workspace=workspace).select_related("user")
-        if m.has_role(Role.ADMIN)
-    ]
+    admins = [m.user for m in memberships_at_least(workspace=workspace, role=Role.ADMIN)]
     recipients = ([target.post.author] if target.post.author else []) + admins
     notify(
         workspace=workspace,
