@@ -9,6 +9,7 @@ everything. The services decide; pages only show the buttons the user may use.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -261,7 +262,7 @@ def _submit(request: HttpRequest, workspace: Workspace, post: Post | None) -> Ht
         intent = "schedule"  # "Update" of a scheduled post: saved and checked again, or neither
     try:
         # A scheduled post never keeps edits that break its channels' rules: all or nothing.
-        with transaction.atomic() if was_scheduled else _no_transaction():
+        with transaction.atomic() if was_scheduled else nullcontext():
             saved = post_services.post_save(
                 workspace=workspace,
                 membership=membership,
@@ -298,14 +299,6 @@ def _submit(request: HttpRequest, workspace: Workspace, post: Post | None) -> Ht
         )
     messages.success(request, done.message)
     return redirect("content:post_detail", slug=workspace.slug, post_id=saved.pk)
-
-
-class _no_transaction:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 @dataclass
