@@ -6,3 +6,9 @@ class ChannelsAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "channels_app"
     verbose_name = _("Channels")
+
+    def ready(self) -> None:
+        from channels_app.plugin import plugin
+        from smm.registry import plugin_register
+
+        plugin_register(plugin())

@@ -1,4 +1,5 @@
-"""What every workspace page shows about channels: the ones that need a person, for admins."""
+"""What every workspace page shows about channels: the ones that need a person, for admins.
+Registered as layout context in channels_app.plugin."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils.functional import SimpleLazyObject
 from smm.tenancy import can
 
 
-def channels(request: HttpRequest) -> dict[str, Any]:
+def channels_needing_reconnect(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
     if membership is None or not can(membership, "channels.manage"):
         return {}

@@ -123,7 +123,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "smm.context_processors.suite",
-                "channels_app.context_processors.channels",
             ],
         },
     }
@@ -269,12 +268,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {
-        "MemberRoleEnum": "smm.models.Role",
-        "ChannelRoleEnum": "channels_app.models.ChannelGuidelines.Role",
-        "ConversionKindEnum": "content.models.links.Conversion.Kind",
-        "MediaKindEnum": "content.models.media.MediaKind",
-    },
+    # The apps add their own names (their plugins' `schema_enum_names`).
+    "ENUM_NAME_OVERRIDES": {"MemberRoleEnum": "smm.models.Role"},
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise Kombu's file-system transport under var/.

@@ -42,3 +42,6 @@ SMM_ALLOW_PRIVATE_PLATFORM_HOSTS = True
 # subprocesses of a test (tests/workers.py) get the run's folder in SMM_TEST_MEDIA_ROOT, so they
 # read the files the test uploaded.
 MEDIA_ROOT = Path(os.environ.get("SMM_TEST_MEDIA_ROOT") or VAR_DIR / f"test-media-{os.getpid()}")
+# A stand-in task area that plugs into the kernel like a real one (tests/plugin_app): adding an
+# app is this line and nothing else in smm/.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.plugin_app"]  # noqa: F405

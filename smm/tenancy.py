@@ -16,46 +16,21 @@ from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from smm import registry
 from smm.models import Membership, Role, Workspace
 
-# action -> the weakest role that may do it. Later task areas add their actions here.
-PERMISSIONS: dict[str, Role] = {
-    "workspace.view": Role.VIEWER,
-    "workspace.update": Role.ADMIN,
-    "workspace.delete": Role.OWNER,
-    "members.view": Role.VIEWER,
-    "members.invite": Role.ADMIN,
-    "members.change_role": Role.ADMIN,
-    "members.remove": Role.ADMIN,
-    "activity.view": Role.ADMIN,
-    "system.status": Role.ADMIN,
-    "channels.view": Role.VIEWER,
-    "channels.guidelines": Role.EDITOR,
-    "channels.manage": Role.ADMIN,
-    # Content. Approving is open to every role here; the service also checks that the person
-    # is one of the workspace's approvers.
-    "content.view": Role.VIEWER,
-    "content.comment": Role.VIEWER,
-    "content.approve": Role.VIEWER,
-    "content.create": Role.CONTRIBUTOR,
-    "media.upload": Role.CONTRIBUTOR,
-    "content.schedule": Role.EDITOR,
-    "content.edit_any": Role.EDITOR,
-    "content.import": Role.EDITOR,
-    "content.library": Role.EDITOR,
-    "campaigns.manage": Role.EDITOR,
-    "links.view": Role.VIEWER,
-    "links.manage": Role.EDITOR,
-    "content.settings": Role.ADMIN,
-    "tracking_keys.manage": Role.ADMIN,
-}
+# action -> the weakest role that may do it. Each app registers its own actions (its plugin's
+# `permissions`); this is the table they fill.
+PERMISSIONS: dict[str, Role] = registry.PERMISSIONS
 
 
 def role_for(action: str) -> Role:
     try:
         return PERMISSIONS[action]
     except KeyError:
-        raise KeyError(f"Unknown action {action!r}: add it to smm.tenancy.PERMISSIONS") from None
+        raise KeyError(
+            f"Unknown action {action!r}: register it in the permissions of its app's plugin"
+        ) from None
 
 
 def can(membership: Membership | None, action: str) -> bool:

@@ -6,9 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from channels_app import api as channels_api
-from content.api_urls import urlpatterns as content_api_patterns
-from smm import api, notifications_api, views
+from smm import api, notifications_api, registry, views
 
 # Admin logs in through allauth, so MFA and the login rate limits apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -81,46 +79,15 @@ api_patterns = [
         name="invitation_detail",
     ),
     path("workspaces/<slug:slug>/activity/", api.ActivityListApi.as_view(), name="activity_list"),
-    path(
-        "workspaces/<slug:slug>/channels/",
-        channels_api.ChannelListApi.as_view(),
-        name="channel_list",
-    ),
-    path(
-        "workspaces/<slug:slug>/channels/<int:channel_id>/",
-        channels_api.ChannelDetailApi.as_view(),
-        name="channel_detail",
-    ),
-    path(
-        "workspaces/<slug:slug>/channels/<int:channel_id>/disconnect/",
-        channels_api.ChannelDisconnectApi.as_view(),
-        name="channel_disconnect",
-    ),
-    path(
-        "workspaces/<slug:slug>/channels/<int:channel_id>/guidelines/",
-        channels_api.ChannelGuidelinesApi.as_view(),
-        name="channel_guidelines",
-    ),
-    path(
-        "workspaces/<slug:slug>/channels/<int:channel_id>/slots/",
-        channels_api.PostingSlotListApi.as_view(),
-        name="posting_slot_list",
-    ),
-    path(
-        "workspaces/<slug:slug>/channels/<int:channel_id>/slots/<int:slot_id>/",
-        channels_api.PostingSlotDetailApi.as_view(),
-        name="posting_slot_detail",
-    ),
-    path("platforms/", channels_api.PlatformListApi.as_view(), name="platform_list"),
-    path("platforms/<str:kind>/", channels_api.PlatformDetailApi.as_view(), name="platform_detail"),
-    *content_api_patterns,
+    # Each app's API joins the one `api` namespace (its plugin's `api_urls`).
+    *(path("", include(module)) for module in registry.api_url_modules()),
 ]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include((smm_patterns, "smm"))),
-    path("", include("channels_app.urls")),
-    path("", include("content.urls")),
+    # Each app's pages, in its own namespace (its plugin's `web_urls`).
+    *(path("", include(module)) for module in registry.web_url_modules()),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"))),

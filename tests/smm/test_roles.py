@@ -269,10 +269,11 @@ def test_api_role_matrix(client, workspace, alice, setup, role: Role, case: Case
 
 
 def test_the_matrix_covers_every_permission() -> None:
-    """A new action in PERMISSIONS needs a row here (the matrix is the written specification)."""
+    """A new action in PERMISSIONS needs a row here (the matrix is the written specification).
+    The stand-in app of tests/plugin_app registers its own actions; they are not the product's."""
     from smm.tenancy import PERMISSIONS
 
-    assert set(PERMISSIONS) == {
+    assert {action for action in PERMISSIONS if not action.startswith("plugin_demo.")} == {
         "workspace.view",
         "workspace.update",
         "workspace.delete",

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from smm import services
+from smm import registry, services
 from smm.models import Membership, Role, User, Workspace
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed on start; demo only
@@ -51,35 +51,11 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(
                 workspace=workspace, user=users[email], defaults={"role": role}
             )
-        self._content(workspace, owner)
+        # Each app adds its own demo data (a campaign, hashtag groups, ...), idempotently.
+        registry.demo_data_fill(workspace, owner)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo workspace “{workspace.name}” is ready. Log in as {DEMO_USERS[0][0]} "
                 f"with password {DEMO_PASSWORD} (also editor@, contributor@, viewer@example.com)."
             )
         )
-
-    def _content(self, workspace: Workspace, owner: User) -> None:
-        """A campaign, a hashtag group and a signature to try the composer with. No channels and
-        no posts: those need real accounts; the demo shows nothing that looks real but is not."""
-        from content.models import Campaign, HashtagGroup, Snippet
-        from content.services.campaigns import campaign_create
-        from content.services.library import hashtag_group_create, snippet_create
-
-        if not Campaign.objects.for_workspace(workspace).exists():
-            campaign_create(
-                workspace=workspace,
-                by=owner,
-                name="Spring blend launch",
-                objective="awareness",
-                description="Introduce the new spring blend to our followers.",
-                tags=["launch", "spring"],
-            )
-        if not HashtagGroup.objects.for_workspace(workspace).exists():
-            hashtag_group_create(
-                workspace=workspace, by=owner, name="Coffee", hashtags="#coffee #specialtycoffee"
-            )
-        if not Snippet.objects.for_workspace(workspace).exists():
-            snippet_create(
-                workspace=workspace, by=owner, name="Signature", body="— The Tulip & Co. team"
-            )
