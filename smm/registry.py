@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core import checks
 from django.utils.functional import Promise
 
 if TYPE_CHECKING:
-    from celery.schedules import schedule as CelerySchedule
+    from celery.schedules import crontab
+    from celery.schedules import schedule as celery_schedule
     from django.http import HttpRequest
 
     from smm.models import Membership, Role, User, Workspace
@@ -38,7 +39,7 @@ class BeatEntry:
 
     name: str
     task: str
-    schedule: float | CelerySchedule
+    schedule: float | celery_schedule | crontab
     expires: int
     quiet: bool = False
 
@@ -170,7 +171,7 @@ def _schema_enum_names_add(names: Mapping[str, str]) -> None:
     # after every app's ready(); adding to the settings' dict here is early enough.
     from django.conf import settings
 
-    spectacular = settings.SPECTACULAR_SETTINGS
+    spectacular = cast(dict[str, Any], settings.SPECTACULAR_SETTINGS)
     spectacular.setdefault("ENUM_NAME_OVERRIDES", {}).update(names)
 
 
@@ -234,7 +235,8 @@ def _check_registry(app_configs: Any = None, **_: Any) -> list[checks.CheckMessa
 
     errors: list[checks.CheckMessage] = []
     for plugin in _plugins.values():
-        for item in (*plugin.nav, *plugin.settings_links):
+        items: list[NavItem | SettingsLink] = [*plugin.nav, *plugin.settings_links]
+        for item in items:
             if item.action not in PERMISSIONS:
                 errors.append(
                     checks.Error(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from smm import api, notifications_api, registry, views
@@ -12,7 +12,7 @@ from smm import api, notifications_api, registry, views
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Ripple administration"
 
-smm_patterns = [
+smm_patterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("workspaces/", views.workspace_list, name="workspace_list"),
     path("w/<slug:slug>/", views.workspace_home, name="workspace_home"),
@@ -50,7 +50,7 @@ smm_patterns = [
     ),
 ]
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("me/", api.MeApi.as_view(), name="me"),
     path(
         "notifications/", notifications_api.NotificationListApi.as_view(), name="notification_list"
