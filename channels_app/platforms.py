@@ -8,7 +8,7 @@ offering a button that cannot work.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.urls import reverse
@@ -89,7 +89,8 @@ class PlatformAvailability:
 
 
 def _app_settings(kind: str) -> dict[str, Any]:
-    return settings.SMM_PLATFORM_APPS.get(kind, {})
+    apps = cast(dict[str, dict[str, Any]], settings.SMM_PLATFORM_APPS)
+    return apps.get(kind, {})
 
 
 def redirect_uri(kind: str) -> str:

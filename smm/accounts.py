@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.http import HttpRequest
@@ -23,7 +25,7 @@ class AccountAdapter(DefaultAccountAdapter):
             return True
         return super().is_email_verified(request, email)
 
-    def save_user(self, request: HttpRequest, user, form, commit: bool = True):  # type: ignore[no-untyped-def]
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         # A new account starts in the language the person was reading the sign-up page in.
         user = super().save_user(request, user, form, commit=False)
         language = translation.get_language() or ""

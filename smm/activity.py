@@ -20,7 +20,7 @@ FIELD_LABELS: dict[str, Promise] = {
 
 def _role_label(value: object) -> str:
     try:
-        return str(Role(value).label)
+        return str(Role(str(value)).label)
     except ValueError:
         return str(value)
 

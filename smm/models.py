@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
-from typing import ClassVar
+from datetime import datetime, timedelta
+from typing import ClassVar, Self, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -57,7 +57,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")
@@ -103,10 +103,13 @@ _ROLE_RANK = {
 }
 
 
-class TenantQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class TenantQuerySet(models.QuerySet[_M]):
     """Base queryset of customer-owned tables: every user-facing query starts here."""
 
-    def for_workspace(self, workspace: Workspace) -> TenantQuerySet:
+    def for_workspace(self, workspace: Workspace) -> Self:
         return self.filter(workspace=workspace)
 
 
@@ -175,7 +178,7 @@ class InvitationQuerySet(TenantQuerySet):
         )
 
 
-def _invitation_expiry() -> timezone.datetime:
+def _invitation_expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.SMM_INVITATION_DAYS)
 
 

@@ -234,7 +234,7 @@ def _inspect_video(path: str, name: str, head: bytes) -> Inspected:
         container = av.open(path, mode="r", metadata_errors="ignore")
     except (av.FFmpegError, OSError, ValueError) as exc:
         raise _corrupt(name) from exc
-    with container:  # type: ignore[attr-defined]
+    with container:
         format_names = set((container.format.name or "").split(","))
         if head.startswith(b"\x1a\x45\xdf\xa3"):
             if b"webm" not in _ebml_doctype(path):

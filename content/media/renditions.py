@@ -529,7 +529,8 @@ def render_many(
     if not jobs:
         return []
     loaded = load_source(source, min_scale=max(job[0].scale for job in jobs))
-    keys, unique = [], {}
+    keys: list[tuple[Any, ...]] = []
+    unique: dict[tuple[Any, ...], Any] = {}
     for the_plan, rules in jobs:
         content_type = output_type(loaded.content_type, rules)
         key = (_geometry(the_plan), content_type, byte_limit(rules, content_type))

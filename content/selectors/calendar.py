@@ -240,10 +240,8 @@ def _chips(post: Post, *, tz: ZoneInfo, url: str, movable: bool) -> list[Calenda
     targets = list(post.targets.all())
     if post.status in _EDITORIAL or not targets:
         style, label = post.status, str(post.get_status_display())
-        return [
-            CalendarChip(post, target, at, style, label, url, movable)
-            for target in (targets or [None])
-        ]
+        each: list[PostTarget | None] = [*targets] or [None]
+        return [CalendarChip(post, target, at, style, label, url, movable) for target in each]
     return [
         CalendarChip(
             post,

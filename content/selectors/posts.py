@@ -47,7 +47,7 @@ class PostFilters:
 
 def post_list(*, workspace: Workspace, filters: PostFilters | None = None) -> QuerySet[Post]:
     """Posts of `workspace`, newest change first, with what a list row shows."""
-    qs = Post.objects.for_workspace(workspace)
+    qs: QuerySet[Post] = Post.objects.for_workspace(workspace)
     qs = _filtered(qs, filters or PostFilters())
     return (
         qs.select_related("author", "campaign")
@@ -78,7 +78,9 @@ def calendar_posts(
 ) -> QuerySet[Post]:
     """Posts with a (planned or actual) publish time in [start, end), for the calendar, in time
     order, with their targets and channels."""
-    qs = Post.objects.for_workspace(workspace).filter(scheduled_at__gte=start, scheduled_at__lt=end)
+    qs: QuerySet[Post] = Post.objects.for_workspace(workspace).filter(
+        scheduled_at__gte=start, scheduled_at__lt=end
+    )
     qs = _filtered(qs, filters or PostFilters())
     return (
         qs.select_related("author", "campaign")

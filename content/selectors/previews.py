@@ -302,7 +302,8 @@ def decorate(text: str) -> SafeString:
                 spans.append((match.start(), match.end(), kind))
                 taken.append((match.start(), match.end()))
     spans.sort()
-    out, cursor = [], 0
+    out: list[str] = []
+    cursor = 0
     for start, end, kind in spans:
         out.append(escape(text[cursor:start]))
         out.append(f'<span class="pv-{kind}">{escape(text[start:end])}</span>')

@@ -161,7 +161,7 @@ class TargetRow:
         return soon.replace(minute=0, second=0, microsecond=0)
 
 
-_TONES = {
+_TONES: dict[str, str] = {
     S.NEEDS_ATTENTION: "attention",
 }
 

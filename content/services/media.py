@@ -244,8 +244,8 @@ def media_update(
     if not changes:
         return asset
     old = {field: getattr(asset, field) for field in changes}
-    for field, value in changes.items():
-        setattr(asset, field, value)
+    for field, changed in changes.items():
+        setattr(asset, field, changed)
     with transaction.atomic():
         asset.save(update_fields=[*changes, "updated_at"])
         activity_record(
@@ -412,7 +412,7 @@ def _save_rendition(
         return MediaRendition.objects.get(asset=asset, key=key)
     stale = list(asset.renditions.filter(platform=platform, fit=fit).exclude(key=key))
     if stale:
-        names = [old.file.name for old in stale]
+        names = [old.file.name for old in stale if old.file.name]
         MediaRendition.objects.filter(pk__in=[old.pk for old in stale]).delete()
         transaction.on_commit(partial(_delete_files, rendition.file.storage, names))
     return rendition
