@@ -38,7 +38,9 @@ def _workspace_nav(request: HttpRequest, membership: Membership) -> list[NavLink
     """The apps' navigation entries this member may see, with the current page marked."""
     slug = membership.workspace.slug
     links = []
-    for item in registry.nav_items_for(membership):
+    for item in registry.nav_items():
+        if not can(membership, item.action):
+            continue
         url = reverse(item.url_name, args=[slug])
         current = request.path == url if item.match == "exact" else request.path.startswith(url)
         links.append(NavLink(label=str(item.label), url=url, current=current))
@@ -50,7 +52,8 @@ def _settings_links(membership: Membership) -> list[NavLink]:
     slug = membership.workspace.slug
     return [
         NavLink(label=str(link.label), url=reverse(link.url_name, args=[slug]), current=False)
-        for link in registry.settings_links_for(membership)
+        for link in registry.settings_links()
+        if can(membership, link.action)
     ]
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from celery.schedules import schedule as celery_schedule
     from django.http import HttpRequest
 
-    from smm.models import Membership, Role, User, Workspace
+    from smm.models import Role, User, Workspace
 
 
 @dataclass(frozen=True)
@@ -188,23 +188,15 @@ def api_url_modules() -> list[str]:
     return [p.api_urls for p in _plugins.values() if p.api_urls]
 
 
-def nav_items_for(membership: Membership) -> list[NavItem]:
-    """The navigation entries `membership` may see, in order."""
-    from smm.tenancy import can
-
-    items = [item for p in _plugins.values() for item in p.nav]
-    return sorted(
-        (item for item in items if can(membership, item.action)), key=lambda item: item.order
-    )
+def nav_items() -> list[NavItem]:
+    """Every app's navigation entries, in order (the layout shows those a member may see)."""
+    return sorted((item for p in _plugins.values() for item in p.nav), key=lambda i: i.order)
 
 
-def settings_links_for(membership: Membership) -> list[SettingsLink]:
-    from smm.tenancy import can
-
+def settings_links() -> list[SettingsLink]:
+    """Every app's links to its own settings pages, in order."""
     links = [link for p in _plugins.values() for link in p.settings_links]
-    return sorted(
-        (link for link in links if can(membership, link.action)), key=lambda link: link.order
-    )
+    return sorted(links, key=lambda link: link.order)
 
 
 def layout_context(request: HttpRequest) -> dict[str, Any]:
