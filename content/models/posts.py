@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from content.models.campaigns import Campaign
@@ -123,6 +124,9 @@ class Post(models.Model):
     def __str__(self) -> str:
         first_line = (self.text or self.title).strip().splitlines()
         return (first_line[0][:60] if first_line else "") or f"post {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("content:post_detail", args=[self.workspace.slug, self.pk])
 
 
 class PostTarget(models.Model):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from content.models import Post, PostTarget, PublishAttempt
-from content.services.approval import approval_needed
+from content.services.approvers import approval_needed
 from content.services.publishing import HOLD_CHANNEL, HOLD_UNKNOWN
 from smm.models import Membership, Workspace
 from smm.tenancy import can
