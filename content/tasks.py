@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from content.services import state
 from content.services.imports import running as imports
@@ -36,7 +36,7 @@ def dispatch_due() -> None:
 
 
 @shared_task(bind=True, name="content.publish_target", ignore_result=True, acks_late=False)
-def publish_target_task(self, target_id: int) -> None:  # type: ignore[no-untyped-def]
+def publish_target_task(self: Task, target_id: int) -> None:
     """Publish one queued target (does nothing if it is no longer queued)."""
     attempt.publish_target(target_id=target_id, worker=self.request.hostname or "")
 

@@ -269,7 +269,10 @@ def targets_transition(
     refresh = _may_change_post(states, to)
     with transaction.atomic():
         if refresh:
-            _lock_posts(rows.order_by().values_list("post_id", flat=True).distinct())
+            post_ids = list(rows.order_by().values_list("post_id", flat=True).distinct())
+            if not post_ids:
+                return []  # the dispatcher asks every second; mostly nothing is held
+            _lock_posts(post_ids)
         locked = list(
             rows.select_for_update(of=("self",)).order_by("pk").values_list("pk", "post_id")
         )
