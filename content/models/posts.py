@@ -51,7 +51,8 @@ class ContentSettings(models.Model):
 class Post(models.Model):
     """The master version of a post. Per channel, a PostTarget holds what differs and its state.
 
-    `status` is the editorial state. Where each channel stands in publishing is on its target.
+    `status` is the editorial state, then (on the schedule) the state its targets give. Where
+    each channel stands in publishing is on its target. Only content.services.state writes it.
     """
 
     class Status(models.TextChoices):
@@ -132,7 +133,8 @@ class Post(models.Model):
 class PostTarget(models.Model):
     """One post on one channel: the variant (None = the master's value) and its publishing state.
 
-    The publishing engine moves `status`; every transition is a conditional update.
+    `status` moves only through content.services.state (the table of allowed transitions);
+    every transition is a conditional update.
     """
 
     class Status(models.TextChoices):
