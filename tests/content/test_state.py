@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from channels_app.models import Channel
 from content import tasks
 from content.models import Post, PostTarget
+from content.services import planning, publishing
 from content.services.state import (
     POST_TRANSITIONS,
     TARGET_TRANSITIONS,
@@ -27,11 +28,17 @@ from content.services.state import (
     target_transition,
     targets_transition,
 )
-from smm.models import Workspace
+from smm.models import Membership, User, Workspace
 from tests.factories import ChannelFactory, WorkspaceFactory
 
 S = PostTarget.Status
 P = Post.Status
+
+
+def membership_of(workspace: Workspace, user: User) -> Membership:
+    return Membership.objects.select_related("workspace", "user").get(
+        workspace=workspace, user=user
+    )
 
 
 def make_post(
@@ -231,6 +238,38 @@ def test_two_workers_publishing_the_last_two_targets_leave_the_post_published() 
         thread.join(10)
     assert not errors
     assert Post.objects.get(pk=post.pk).status == P.PUBLISHED
+
+
+# The engine keeps the post's status derived ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_retrying_one_of_two_failed_targets_leaves_the_post_needing_attention(
+    workspace, bob
+) -> None:
+    post = make_post(workspace, P.FAILED, [S.FAILED, S.FAILED])
+    first, second = post.targets.order_by("pk")
+    publishing.target_retry(target=first, membership=membership_of(workspace, bob))
+    assert Post.objects.get(pk=post.pk).status == P.FAILED  # the other one still failed
+    publishing.target_retry(target=second, membership=membership_of(workspace, bob))
+    assert Post.objects.get(pk=post.pk).status == P.SCHEDULED
+
+
+@pytest.mark.django_db
+def test_a_released_channel_hold_puts_the_post_back_on_the_schedule(workspace) -> None:
+    post = make_post(workspace, P.FAILED, [S.NEEDS_ATTENTION])
+    target = post.targets.get()
+    PostTarget.objects.filter(pk=target.pk).update(hold_reason=publishing.HOLD_CHANNEL)
+    assert publishing.release_channel_holds() == [target.pk]
+    assert Post.objects.get(pk=post.pk).status == P.SCHEDULED
+
+
+@pytest.mark.django_db
+def test_unscheduling_keeps_the_editorial_state(workspace, bob) -> None:
+    post = make_post(workspace, P.SCHEDULED, [S.SCHEDULED, S.SCHEDULED])
+    planning.post_unschedule(post=post, membership=membership_of(workspace, bob))
+    assert Post.objects.get(pk=post.pk).status == P.DRAFT
+    assert set(post.targets.values_list("status", flat=True)) == {S.DRAFT}
 
 
 # Repair ----------------------------------------------------------------------------------------
