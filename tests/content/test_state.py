@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from io import StringIO
 from itertools import product
 
@@ -42,8 +43,11 @@ def membership_of(workspace: Workspace, user: User) -> Membership:
 
 
 def make_post(
-    workspace: Workspace, status: str, targets: list[str] = (), channels: list[Channel] = ()
-) -> Post:  # type: ignore[assignment]
+    workspace: Workspace,
+    status: str,
+    targets: Sequence[str] = (),
+    channels: Sequence[Channel] = (),
+) -> Post:
     """A post in `status` with one target per state of `targets` (on its own channel)."""
     post = Post.objects.create(workspace=workspace, status=status, text="Fresh beans")
     for i, target_status in enumerate(targets):
