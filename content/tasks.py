@@ -1,46 +1,63 @@
-"""Celery entry points of the content area: ids in, one service call."""
+"""Celery entry points of the content area: ids in, one service call.
+
+Tasks call services, never the reverse: services start background work by the names
+registered here (content.services.enqueue), so this module imports services at the top.
+"""
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
+
+from celery import Task, shared_task
+
+from content.services import state
+from content.services.imports import running as imports
+from content.services.publishing import attempt, dispatch, reconcile
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="content.import_batch_run", ignore_result=True)
 def import_batch_run(batch_id: int) -> None:
     """Import (or resume) one CSV batch that is too large for a web request."""
-    from content.services.imports import import_batch_run as run
-
-    run(batch_id=batch_id)
+    imports.import_batch_run(batch_id=batch_id)
 
 
 @shared_task(name="content.imports_resume_stalled", ignore_result=True)
 def imports_resume_stalled() -> None:
     """Beat: re-start background imports whose worker died."""
-    from content.services.imports import import_batches_resume_stalled
-
-    import_batches_resume_stalled()
+    imports.import_batches_resume_stalled()
 
 
 @shared_task(name="content.dispatch_due", ignore_result=True)
 def dispatch_due() -> None:
     """Beat, every few seconds: claim due post targets and send one publish task each."""
-    from content.services.publishing import dispatch_due_all_workspaces
-
-    dispatch_due_all_workspaces()
+    dispatch.dispatch_due_all_workspaces()
 
 
 @shared_task(bind=True, name="content.publish_target", ignore_result=True, acks_late=False)
-def publish_target_task(self, target_id: int) -> None:  # type: ignore[no-untyped-def]
+def publish_target_task(self: Task, target_id: int) -> None:
     """Publish one queued target (does nothing if it is no longer queued)."""
-    from content.services.publishing import publish_target
-
-    publish_target(target_id=target_id, worker=self.request.hostname or "")
+    attempt.publish_target(target_id=target_id, worker=self.request.hostname or "")
 
 
 @shared_task(name="content.reconcile_target", ignore_result=True)
 def reconcile_target_task(target_id: int) -> None:
     """Look a post of unknown outcome up on its platform. A failed lookup is sent again by the
-    dispatcher after its backoff (content.services.publishing._lookups_due)."""
-    from content.services.publishing import reconcile_target
+    dispatcher after its backoff (content.services.publishing.dispatch._lookups_due)."""
+    reconcile.reconcile_target(target_id=target_id)
 
-    reconcile_target(target_id=target_id)
+
+@shared_task(name="content.post_status_repair", ignore_result=True)
+def post_status_repair() -> None:
+    """Beat: fix posts whose stored status differs from the one their targets give, with a
+    warning per post (each one is a bug to look into: a status was written around the state
+    machine, or a write was lost)."""
+    for drift in state.posts_status_repair():
+        log.warning(
+            "post %s (workspace %s) had status %s; its targets say %s: fixed",
+            drift.post_id,
+            drift.workspace_id,
+            drift.stored,
+            drift.derived,
+        )

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from content.models.campaigns import Campaign
@@ -50,7 +51,8 @@ class ContentSettings(models.Model):
 class Post(models.Model):
     """The master version of a post. Per channel, a PostTarget holds what differs and its state.
 
-    `status` is the editorial state. Where each channel stands in publishing is on its target.
+    `status` is the editorial state, then (on the schedule) the state its targets give. Where
+    each channel stands in publishing is on its target. Only content.services.state writes it.
     """
 
     class Status(models.TextChoices):
@@ -124,11 +126,15 @@ class Post(models.Model):
         first_line = (self.text or self.title).strip().splitlines()
         return (first_line[0][:60] if first_line else "") or f"post {self.pk}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("content:post_detail", args=[self.workspace.slug, self.pk])
+
 
 class PostTarget(models.Model):
     """One post on one channel: the variant (None = the master's value) and its publishing state.
 
-    The publishing engine moves `status`; every transition is a conditional update.
+    `status` moves only through content.services.state (the table of allowed transitions);
+    every transition is a conditional update.
     """
 
     class Status(models.TextChoices):

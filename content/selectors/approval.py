@@ -14,14 +14,8 @@ from django.http import Http404
 from django.urls import reverse
 
 from content.models import MediaAsset, Post, PostComment, PostReview, PostTarget, ReviewLink
-from content.services.approval import (
-    approval_needed,
-    approvers,
-    can_approve,
-    may_revoke,
-    may_send_for_review,
-    review_link_is_live,
-)
+from content.services.approval import may_revoke, may_send_for_review, review_link_is_live
+from content.services.approvers import approval_needed, approvers, can_approve
 from content.services.posts import can_edit
 from smm.models import Membership, Role, Workspace
 

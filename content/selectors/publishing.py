@@ -2,7 +2,7 @@
 and the workspace's publishing problems (failed and needs-attention targets).
 
 What a person may do with a target (`TargetRow.can_*`) mirrors the state rules of
-content.services.publishing.target_* and the role rule of planning.may_schedule; the services
+content.services.publishing.actions and the role rule of planning.may_schedule; the services
 check both again, these flags only decide which buttons are shown.
 """
 
@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from content.models import Post, PostTarget, PublishAttempt
-from content.services.approval import approval_needed
-from content.services.publishing import HOLD_CHANNEL, HOLD_UNKNOWN
+from content.services.approvers import approval_needed
+from content.services.publishing.settle import HOLD_CHANNEL, HOLD_UNKNOWN
 from smm.models import Membership, Workspace
 from smm.tenancy import can
 

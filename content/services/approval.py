@@ -25,64 +25,21 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from content.models import ContentSettings, Post, PostReview, PostTarget, ReviewLink
-from smm.models import ActivityEvent, Membership, Role, User, Workspace
-from smm.selectors import memberships_at_least
+from content.models import Post, PostReview, ReviewLink
+from content.services.approvers import (
+    approval_needed,
+    can_approve,
+    notify_approvers,
+    settings_for,
+)
+from content.services.planning import regenerate_occurrences, schedule_targets
+from content.services.posts import can_edit, check_saved, ensure_can_edit
+from content.services.state import post_transition
+from smm.models import ActivityEvent, Membership, User
+from smm.notifications import notify
 from smm.services import activity_record
 
 logger = logging.getLogger(__name__)
-
-
-def settings_for(workspace: Workspace) -> ContentSettings:
-    content_settings, _created = ContentSettings.objects.get_or_create(workspace=workspace)
-    return content_settings
-
-
-def approval_needed(membership: Membership) -> bool:
-    """Whether what `membership` writes must be approved before it is scheduled."""
-    if membership.has_role(Role.EDITOR):
-        return False
-    return settings_for(membership.workspace).approval_required
-
-
-def approvers(workspace: Workspace) -> list[Membership]:
-    """The memberships that approve posts of `workspace`: the named approvers (any role), or,
-    when none are named, every editor, admin and owner."""
-    # Filtered by workspace too: a membership of another workspace never approves here.
-    named = list(
-        settings_for(workspace)
-        .approvers.filter(workspace=workspace, user__is_active=True)
-        .select_related("user")
-        .order_by("pk")
-    )
-    if named:
-        return named
-    return list(
-        memberships_at_least(workspace=workspace, role=Role.EDITOR).filter(user__is_active=True)
-    )
-
-
-def can_approve(membership: Membership, post: Post) -> bool:
-    """Named approvers (or, when none are named, editors and up) approve; nobody approves their
-    own post unless they could have scheduled it anyway."""
-    if post.author_id == membership.user_id and not membership.has_role(Role.EDITOR):
-        return False
-    return any(m.pk == membership.pk for m in approvers(membership.workspace))
-
-
-def notify_approvers(*, post: Post, actor: User, kind: str, message: Any) -> None:
-    from content.services.posts import post_url
-    from smm.notifications import notify
-
-    notify(
-        workspace=post.workspace,
-        recipients=[m.user for m in approvers(post.workspace)],
-        kind=kind,
-        message=message,
-        params={"actor": actor.display_name, "post": str(post)},
-        url=post_url(post),
-        actor=actor,
-    )
 
 
 def _notify_author(
@@ -96,9 +53,6 @@ def _notify_author(
     review_link: ReviewLink | None = None,
 ) -> None:
     """Tell the author (and, for a client's decision, whoever sent the client the link)."""
-    from content.services.posts import post_url
-    from smm.notifications import notify
-
     recipients = [post.author] if post.author is not None else []
     if review_link is not None and review_link.created_by is not None:
         recipients.append(review_link.created_by)
@@ -110,14 +64,12 @@ def _notify_author(
         kind=kind,
         message=message,
         params={"actor": actor_label, "post": str(post), "comment": comment[:200]},
-        url=post_url(post),
+        url=post.get_absolute_url(),
         actor=actor,
     )
 
 
 def _require_no_errors(post: Post) -> None:
-    from content.services.posts import check_saved
-
     result = check_saved(post)
     if not result.ok:
         raise ValidationError(result.as_messages())
@@ -126,16 +78,12 @@ def _require_no_errors(post: Post) -> None:
 @transaction.atomic
 def post_submit(*, post: Post, membership: Membership, comment: str = "") -> Post:
     """Send a post for approval. Raises ValidationError while it breaks a channel's rules."""
-    from content.services.posts import ensure_can_edit
-
     post = Post.objects.select_for_update().get(pk=post.pk, workspace=membership.workspace)
     ensure_can_edit(membership, post)
     if post.status not in (Post.Status.DRAFT, Post.Status.CHANGES_REQUESTED):
         raise ValidationError(_("Only a draft can be sent for approval."))
     _require_no_errors(post)
-    post.status = Post.Status.IN_REVIEW
-    post.submitted_at = timezone.now()
-    post.save(update_fields=["status", "submitted_at", "updated_at"])
+    post_transition(post=post, to=Post.Status.IN_REVIEW, submitted_at=timezone.now())
     PostReview.objects.create(
         post=post,
         action=PostReview.Action.SUBMITTED,
@@ -220,9 +168,6 @@ def _schedule_after_approval(
 ) -> bool:
     """Schedule an approved post whose publish time is in the future and that breaks no rule
     (a channel may have been disconnected since it was submitted). Returns whether it did."""
-    from content.services.planning import _regenerate_occurrences, schedule_targets
-    from content.services.posts import check_saved
-
     if post.scheduled_at is None or post.scheduled_at <= timezone.now():
         return False
     if not check_saved(post, for_scheduling=True).ok:
@@ -236,7 +181,7 @@ def _schedule_after_approval(
         data={"at": post.scheduled_at.isoformat()},
     )
     if post.repeat_every:
-        _regenerate_occurrences(post)
+        regenerate_occurrences(post)
     return True
 
 
@@ -267,10 +212,13 @@ def post_approve(
     )
     actor = membership.user if membership else None
     label = actor.display_name if actor else review_link.reviewer_name  # type: ignore[union-attr]
-    post.status = Post.Status.APPROVED
-    post.approved_at = timezone.now()
-    post.approved_by_label = label
-    post.save(update_fields=["status", "approved_at", "approved_by_label", "updated_at"])
+    post_transition(
+        post=post,
+        to=Post.Status.APPROVED,
+        expected=(Post.Status.IN_REVIEW,),
+        approved_at=timezone.now(),
+        approved_by_label=label,
+    )
     _record(
         post=post,
         verb="post.approved",
@@ -318,8 +266,7 @@ def post_request_changes(
     )
     actor = membership.user if membership else None
     label = actor.display_name if actor else review_link.reviewer_name  # type: ignore[union-attr]
-    post.status = Post.Status.CHANGES_REQUESTED
-    post.save(update_fields=["status", "updated_at"])
+    post_transition(post=post, to=Post.Status.CHANGES_REQUESTED, expected=(Post.Status.IN_REVIEW,))
     _record(
         post=post,
         verb="post.changes_requested",
@@ -352,8 +299,6 @@ def may_send_for_review(membership: Membership, post: Post) -> bool:
     """Who may send `post` to a client: people who may edit it and whose own posts need no
     approval (otherwise a contributor could approve their own post through a link to
     themselves). A published post is not reviewed any more."""
-    from content.services.posts import can_edit
-
     return (
         post.status != Post.Status.PUBLISHED
         and can_edit(membership, post)
@@ -377,8 +322,6 @@ def review_link_create(
     no channel rule; the client (or an approver) then approves it or asks for changes. Raises
     PermissionDenied unless `may_send_for_review`, ValidationError for a missing name, a
     malformed e-mail address or a post with errors."""
-    from content.services.posts import ensure_can_edit
-
     post = Post.objects.select_for_update().get(pk=post.pk, workspace=membership.workspace)
     ensure_can_edit(membership, post)
     if not may_send_for_review(membership, post):
@@ -401,9 +344,7 @@ def review_link_create(
         raise ValidationError(errors)
     if post.status in (Post.Status.DRAFT, Post.Status.CHANGES_REQUESTED):
         _require_no_errors(post)
-        post.status = Post.Status.IN_REVIEW
-        post.submitted_at = timezone.now()
-        post.save(update_fields=["status", "submitted_at", "updated_at"])
+        post_transition(post=post, to=Post.Status.IN_REVIEW, submitted_at=timezone.now())
         PostReview.objects.create(
             post=post,
             action=PostReview.Action.SUBMITTED,
@@ -501,8 +442,6 @@ def review_link_resolve(raw: str) -> ReviewLink | None:
 
 def may_revoke(membership: Membership, link: ReviewLink) -> bool:
     """Whoever sent the link, and whoever may edit its post, may revoke it."""
-    from content.services.posts import can_edit
-
     if link.workspace_id != membership.workspace_id:
         return False
     return link.created_by_id == membership.user_id or can_edit(membership, link.post)
@@ -526,9 +465,3 @@ def review_link_revoke(*, link: ReviewLink, membership: Membership) -> None:
             target=link.post,
             data={"reviewer": link.reviewer_name},
         )
-
-
-def targets_reset_to_draft(post: Post) -> None:
-    PostTarget.objects.filter(post=post, status=PostTarget.Status.SCHEDULED).update(
-        status=PostTarget.Status.DRAFT
-    )

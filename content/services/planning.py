@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 
 from channels_app.models import PostingSlot
 from content.models import Post, PostMedia, PostTarget, RecurrenceUnit, TargetMedia
+from content.services.approvers import approval_needed
+from content.services.posts import check_saved, ensure_can_edit
+from content.services.state import post_transition, targets_transition
 from smm.models import Membership
 from smm.services import activity_record
 from smm.tenancy import can
@@ -31,8 +34,6 @@ SLOT_TOLERANCE = timedelta(minutes=1)
 def may_schedule(membership: Membership, post: Post) -> bool:
     """Editors and up schedule any post. Contributors schedule their own posts when the
     workspace needs no approval, or once the post is approved."""
-    from content.services.approval import approval_needed
-
     if can(membership, "content.schedule"):
         return True
     if not can(membership, "content.create") or post.author_id != membership.user_id:
@@ -45,20 +46,26 @@ def _ensure_may_schedule(membership: Membership, post: Post) -> None:
         raise PermissionDenied(_("This post needs approval before it can be scheduled."))
 
 
+# Targets that go (again) when their post is scheduled: those that have not gone out.
+SCHEDULABLE_TARGET_STATES = (
+    PostTarget.Status.DRAFT,
+    PostTarget.Status.SCHEDULED,
+    PostTarget.Status.FAILED,
+    PostTarget.Status.CANCELLED,
+)
+
+
 def schedule_targets(post: Post, at: datetime) -> None:
-    """Mark the post and its targets that have not gone out as scheduled for `at`."""
-    post.scheduled_at = at
-    post.status = Post.Status.SCHEDULED
-    post.save(update_fields=["scheduled_at", "status", "updated_at"])
-    PostTarget.objects.filter(
-        post=post,
-        status__in=[
-            PostTarget.Status.DRAFT,
-            PostTarget.Status.SCHEDULED,
-            PostTarget.Status.FAILED,
-            PostTarget.Status.CANCELLED,
-        ],
-    ).update(status=PostTarget.Status.SCHEDULED, scheduled_at=at, last_error="")
+    """Mark the post (locked by the caller) and its targets that have not gone out as scheduled
+    for `at`, in the caller's transaction. Raises TransitionRefused for a published post."""
+    post_transition(post=post, to=Post.Status.SCHEDULED, scheduled_at=at)
+    targets_transition(
+        post_id=post.pk,
+        expected=SCHEDULABLE_TARGET_STATES,
+        to=PostTarget.Status.SCHEDULED,
+        scheduled_at=at,
+        last_error="",
+    )
 
 
 def _locked(post: Post) -> bool:
@@ -72,8 +79,6 @@ def post_schedule(*, post: Post, membership: Membership, at: datetime | None = N
     """Schedule `post` for `at` (aware; default: its planned time). Raises ValidationError if the
     time is not in the future or a channel's rules are broken, PermissionDenied if the post
     needs approval first. A recurring post gets its copies up to the end date."""
-    from content.services.posts import check_saved
-
     post = Post.objects.select_for_update().get(pk=post.pk, workspace=membership.workspace)
     _ensure_may_schedule(membership, post)
     if post.status == Post.Status.PUBLISHED:
@@ -94,7 +99,7 @@ def post_schedule(*, post: Post, membership: Membership, at: datetime | None = N
         data={"at": post.scheduled_at.isoformat()},  # type: ignore[union-attr]
     )
     if post.repeat_every:
-        _regenerate_occurrences(post)
+        regenerate_occurrences(post)
     return post
 
 
@@ -108,10 +113,9 @@ def post_unschedule(*, post: Post, membership: Membership) -> Post:
         raise ValidationError(_("This post is not scheduled."))
     if _locked(post):
         raise ValidationError(_("This post is being published right now."))
-    post.status = Post.Status.APPROVED if post.approved_at else Post.Status.DRAFT
-    post.save(update_fields=["status", "updated_at"])
-    PostTarget.objects.filter(post=post, status=PostTarget.Status.SCHEDULED).update(
-        status=PostTarget.Status.DRAFT
+    post_transition(post=post, to=Post.Status.APPROVED if post.approved_at else Post.Status.DRAFT)
+    targets_transition(
+        post_id=post.pk, expected=(PostTarget.Status.SCHEDULED,), to=PostTarget.Status.DRAFT
     )
     _delete_future_occurrences(post)
     activity_record(
@@ -124,8 +128,6 @@ def post_unschedule(*, post: Post, membership: Membership) -> Post:
 def post_reschedule(*, post: Post, membership: Membership, at: datetime) -> Post:
     """Move a post to `at` (the calendar's drag and drop). A scheduled post stays scheduled at the
     new time (which must be in the future); a draft just gets a new planned time."""
-    from content.services.posts import ensure_can_edit
-
     post = Post.objects.select_for_update().get(pk=post.pk, workspace=membership.workspace)
     if post.status == Post.Status.PUBLISHED:
         raise ValidationError(_("A published post cannot be moved."))
@@ -145,7 +147,7 @@ def post_reschedule(*, post: Post, membership: Membership, at: datetime) -> Post
     post.scheduled_at = at
     post.save(update_fields=["scheduled_at", "updated_at"])
     if post.status == Post.Status.SCHEDULED and post.repeat_every:
-        _regenerate_occurrences(post)  # the series follows its first post
+        regenerate_occurrences(post)  # the series follows its first post
     activity_record(
         workspace=post.workspace,
         actor=membership.user,
@@ -250,7 +252,10 @@ def _delete_future_occurrences(post: Post) -> None:
             copy.delete()
 
 
-def _regenerate_occurrences(post: Post) -> None:
+def regenerate_occurrences(post: Post) -> None:
+    """Make the copies of recurring `post` (scheduled) at each time of its series that has
+    none yet, after removing the copies that have not started going out. Each copy and its
+    targets are created as drafts and scheduled through the state machine."""
     _delete_future_occurrences(post)
     times = occurrence_times(
         post.scheduled_at,  # type: ignore[arg-type]
@@ -269,7 +274,6 @@ def _regenerate_occurrences(post: Post) -> None:
             workspace=post.workspace,
             author=post.author,
             campaign=post.campaign,
-            status=Post.Status.SCHEDULED,
             text=post.text,
             title=post.title,
             link=post.link,
@@ -297,8 +301,6 @@ def _regenerate_occurrences(post: Post) -> None:
                 link=target.link,
                 first_comment=target.first_comment,
                 custom_media=target.custom_media,
-                status=PostTarget.Status.SCHEDULED,
-                scheduled_at=at,
             )
             TargetMedia.objects.bulk_create(
                 [
@@ -306,3 +308,4 @@ def _regenerate_occurrences(post: Post) -> None:
                     for m in target.media_items.all()
                 ]
             )
+        schedule_targets(copy, at)

@@ -30,6 +30,7 @@ from content.models import (
     ReviewLink,
     TargetMedia,
 )
+from content.services.approvers import approval_needed, notify_approvers
 from content.services.checks import (
     MediaChoice,
     PostCheck,
@@ -37,7 +38,9 @@ from content.services.checks import (
     VariantInput,
     check_post,
 )
+from content.services.state import post_transition, target_build, targets_transition
 from smm.models import Membership, User, Workspace
+from smm.notifications import notify
 from smm.services import activity_record
 from smm.tenancy import can
 
@@ -242,10 +245,19 @@ def _set_media(owner: Post | PostTarget, model: type, choices: list[MediaChoice]
     )
 
 
-def _needs_approval(membership: Membership) -> bool:
-    from content.services.approval import approval_needed
-
-    return approval_needed(membership)
+# What post_save writes on an existing post.
+_EDITABLE_FIELDS = (
+    "text",
+    "title",
+    "link",
+    "first_comment",
+    "campaign",
+    "shorten_links",
+    "repeat_every",
+    "repeat_unit",
+    "repeat_until",
+    "scheduled_at",
+)
 
 
 @transaction.atomic
@@ -296,9 +308,12 @@ def post_save(
     if post.status not in (Post.Status.SCHEDULED,):
         # A scheduled post moves through planning.post_reschedule, so the engine sees it.
         post.scheduled_at = data.scheduled_at
-    if not created:
+    if created:
+        post.save()
+    else:
         post.version = F("version") + 1
-    post.save()
+        # The status is not written here: it moves only through content.services.state.
+        post.save(update_fields=[*_EDITABLE_FIELDS, "version", "updated_at"])
     post.refresh_from_db(fields=["version"])
     _set_media(post, PostMedia, data.media)
     _sync_targets(post, resolved.channels, data)
@@ -311,6 +326,10 @@ def post_save(
     elif before != after:
         _after_content_change(post, membership)
     return post
+
+
+# What post_save writes on an existing target (its variant).
+_VARIANT_FIELDS = ("text", "title", "link", "first_comment", "custom_media")
 
 
 def _sync_targets(post: Post, channels: list[Channel], data: PostInput) -> None:
@@ -326,11 +345,9 @@ def _sync_targets(post: Post, channels: list[Channel], data: PostInput) -> None:
     for channel in channels:
         variant = data.variant(channel.pk)
         target = existing.get(channel.pk)
+        created = target is None
         if target is None:
-            target = PostTarget(workspace=post.workspace, post=post, channel=channel)
-            if post.status == Post.Status.SCHEDULED:
-                target.status = PostTarget.Status.SCHEDULED
-                target.scheduled_at = post.scheduled_at
+            target = target_build(post=post, channel=channel)
         elif target.status in LOCKED_TARGET_STATES:
             continue  # what has gone out (or is going) stays as it went
         target.text = variant.text
@@ -338,7 +355,11 @@ def _sync_targets(post: Post, channels: list[Channel], data: PostInput) -> None:
         target.link = variant.link
         target.first_comment = variant.first_comment
         target.custom_media = variant.media is not None
-        target.save()
+        if created:
+            target.save()
+        else:
+            # Not the status: the dispatcher may have claimed the target since it was read.
+            target.save(update_fields=[*_VARIANT_FIELDS, "updated_at"])
         _set_media(target, TargetMedia, variant.media or [])
 
 
@@ -347,20 +368,21 @@ def _after_content_change(post: Post, membership: Membership) -> None:
         workspace=post.workspace, actor=membership.user, verb="post.updated", target=post
     )
     reopen = post.status in (Post.Status.APPROVED, Post.Status.SCHEDULED) and (
-        post.approved_at is not None and _needs_approval(membership)
+        post.approved_at is not None and approval_needed(membership)
     )
     if not reopen:
         return
-    from content.services.approval import notify_approvers
-
-    PostTarget.objects.filter(post=post, status=PostTarget.Status.SCHEDULED).update(
-        status=PostTarget.Status.DRAFT
+    # Nothing goes out unapproved: what waited on the schedule goes back to draft.
+    targets_transition(
+        post_id=post.pk, expected=(PostTarget.Status.SCHEDULED,), to=PostTarget.Status.DRAFT
     )
-    post.status = Post.Status.IN_REVIEW
-    post.approved_at = None
-    post.approved_by_label = ""
-    post.submitted_at = timezone.now()
-    post.save(update_fields=["status", "approved_at", "approved_by_label", "submitted_at"])
+    post_transition(
+        post=post,
+        to=Post.Status.IN_REVIEW,
+        approved_at=None,
+        approved_by_label="",
+        submitted_at=timezone.now(),
+    )
     PostReview.objects.create(
         post=post,
         action=PostReview.Action.REOPENED,
@@ -406,8 +428,6 @@ def post_comment_add(
 ) -> PostComment:
     """An internal comment from a member (`by`) or a client reviewer (`review_link`). Notifies
     the author and the people who commented before."""
-    from smm.notifications import notify
-
     body = body.strip()
     if not body:
         raise ValidationError({"body": [_("Write a comment first.")]})
@@ -435,6 +455,5 @@ def post_comment_add(
 
 
 def post_url(post: Post) -> str:
-    from django.urls import reverse
-
-    return reverse("content:post_detail", args=[post.workspace.slug, post.pk])
+    """The post's page in the app."""
+    return post.get_absolute_url()

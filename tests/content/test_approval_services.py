@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from content.models import ContentSettings, Post, PostReview, PostTarget, ReviewLink
-from content.services import approval
+from content.services import approval, approvers
 from content.services.checks import PostInput
 from content.services.posts import input_from_post, post_save
 from smm.models import ActivityEvent, Membership, Notification, Role, User, Workspace
@@ -75,14 +75,14 @@ def verbs(workspace: Workspace) -> list[str]:
 
 
 def test_without_named_approvers_editors_and_up_approve(workspace, alice_m, bob_m, carol, vera):  # type: ignore[no-untyped-def]
-    assert {m.pk for m in approval.approvers(workspace)} == {alice_m.pk, bob_m.pk}
+    assert {m.pk for m in approvers.approvers(workspace)} == {alice_m.pk, bob_m.pk}
 
 
 def test_named_approvers_replace_the_editors_and_may_be_viewers(
     workspace, alice_m, bob_m, vera, submitted
 ):  # type: ignore[no-untyped-def]
     approvers_named(workspace, vera[1])
-    assert [m.pk for m in approval.approvers(workspace)] == [vera[1].pk]
+    assert [m.pk for m in approvers.approvers(workspace)] == [vera[1].pk]
     assert approval.can_approve(vera[1], submitted)
     assert not approval.can_approve(bob_m, submitted)
     post = approval.post_approve(post=submitted, membership=vera[1])
@@ -103,9 +103,9 @@ def test_a_membership_of_another_workspace_named_by_mistake_never_approves(
 ):  # type: ignore[no-untyped-def]
     foreign = membership_of(mallory, other_workspace)
     approvers_named(workspace, foreign)
-    assert foreign not in approval.approvers(workspace)
+    assert foreign not in approvers.approvers(workspace)
     # Nobody valid is named: editors and up approve again.
-    assert bob_m in approval.approvers(workspace)
+    assert bob_m in approvers.approvers(workspace)
 
 
 def test_a_contributor_never_approves_their_own_post_even_when_named(workspace, carol, submitted):  # type: ignore[no-untyped-def]

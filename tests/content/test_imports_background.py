@@ -15,7 +15,7 @@ from content.services.imports import (
     import_batches_resume_stalled,
     posts_import,
 )
-from content.tasks import import_batch_run as import_batch_run_task
+from smm.celery import app as celery_app
 from smm.models import Membership, Role, Workspace
 from tests.factories import ChannelFactory
 
@@ -107,8 +107,8 @@ def test_the_sweep_restarts_only_stalled_imports(
     time_machine.shift(60 * 11)
     with django_capture_on_commit_callbacks():
         fresh = posts_import(workspace=workspace, membership=editor, raw=_file(2), filename="b.csv")
-    sent: list[int] = []
-    monkeypatch.setattr(import_batch_run_task, "delay", sent.append)
+    sent: list[tuple[str, tuple]] = []
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args, **_: sent.append((name, args)))
     assert import_batches_resume_stalled() == 1
-    assert sent == [stalled.pk]
+    assert sent == [("content.import_batch_run", (stalled.pk,))]
     assert ImportBatch.objects.get(pk=fresh.pk).finished_at is None

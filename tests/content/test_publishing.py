@@ -304,7 +304,7 @@ def test_releasing_puts_a_held_target_back_on_the_schedule(workspace, channel) -
         workspace, [channel], at=NOW - timedelta(minutes=1), target_status=S.NEEDS_ATTENTION
     ).targets.get()
     PostTarget.objects.filter(pk=unknown.pk).update(hold_reason=publishing.HOLD_UNKNOWN)
-    assert publishing._release_channel_holds() == [target.pk]
+    assert publishing.release_channel_holds() == [target.pk]
     target.refresh_from_db()
     assert (target.status, target.next_attempt_at) == (S.SCHEDULED, NOW)
     unknown.refresh_from_db()

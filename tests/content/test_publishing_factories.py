@@ -120,23 +120,17 @@ class Sent:
 
 
 def record_tasks(monkeypatch: pytest.MonkeyPatch) -> Sent:
-    """Record `.delay` / `.apply_async` of the publishing tasks instead of reaching a broker
-    (each test module's `sent` fixture)."""
-    from content import tasks
+    """Record the tasks the engine sends (services send them by name, through the Celery app)
+    instead of reaching a broker (each test module's `sent` fixture)."""
+    from smm.celery import app
 
     record = Sent()
-    for task in (tasks.publish_target_task, tasks.reconcile_target_task):
 
-        def delay(pk: int, _name: str = task.name) -> None:
-            record.calls.append((_name, pk, {}))
+    def send_task(name: str, args: tuple = (), kwargs: dict | None = None, **options: Any) -> None:
+        options.pop("ignore_result", None)
+        record.calls.append((name, args[0], options))
 
-        def apply_async(
-            args: tuple = (), kwargs: dict | None = None, _name: str = task.name, **options: Any
-        ) -> None:
-            record.calls.append((_name, args[0], options))
-
-        monkeypatch.setattr(task, "delay", delay)
-        monkeypatch.setattr(task, "apply_async", apply_async)
+    monkeypatch.setattr(app, "send_task", send_task)
     return record
 
 
