@@ -75,6 +75,14 @@ def plugin() -> AppPlugin:
                 expires=dispatch,
                 quiet=True,
             ),
+            # A post's status is derived from its targets in the same transaction; this finds
+            # and fixes (and logs) any drift all the same.
+            BeatEntry(
+                "content.post_status_repair",
+                "content.post_status_repair",
+                3600.0,
+                expires=3600,
+            ),
             BeatEntry(
                 "content.imports_resume_stalled",
                 "content.imports_resume_stalled",
