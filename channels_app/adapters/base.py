@@ -234,6 +234,32 @@ class OutgoingPost:
         if self.record_step is not None:
             self.record_step(key, value)
 
+    def text_with_link(self, separator: str = " ") -> str:
+        """The text with `link` appended (after `separator`) unless the text already has it,
+        for platforms without link posts (the platform makes its own card from the URL)."""
+        if self.link and self.link not in self.text:
+            return f"{self.text}{separator}{self.link}" if self.text else self.link
+        return self.text
+
+
+def post_first_comment(post: OutgoingPost, create: Callable[[str], str]) -> tuple[str | None, str]:
+    """Post `post.first_comment` after the post itself went out, once.
+
+    `create(text)` makes the comment on the platform and returns its id. Returns
+    (comment id or None, error message or ""): nothing to do without a first comment or when
+    an earlier attempt recorded step "first_comment"; a new comment is recorded at once. An
+    AdapterError from `create` does not propagate: the post stays published, and its message
+    is returned for `PublishResult.first_comment_error`."""
+    comment_id = post.steps.get("first_comment") or None
+    if not post.first_comment or comment_id is not None:
+        return comment_id, ""
+    try:
+        comment_id = create(post.first_comment)
+    except AdapterError as exc:
+        return None, exc.message
+    post.step_done("first_comment", comment_id)
+    return comment_id, ""
+
 
 @dataclass(frozen=True)
 class PublishResult:

@@ -9,7 +9,7 @@ long-lived user token). Publishing goes to `/{page-id}/feed`, `/photos` and, on 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -20,7 +20,6 @@ from channels_app.adapters import http, meta
 from channels_app.adapters.base import (
     AccountMetrics,
     AccountProfile,
-    AdapterError,
     AuthExpired,
     AuthorizationRequest,
     ConnectableAccount,
@@ -40,12 +39,12 @@ from channels_app.adapters.base import (
     TransientError,
     normalize_text_for_match,
     nothing_public_yet,
+    post_first_comment,
 )
 
 PAGE_FIELDS = "id,name,username,link,category,followers_count,fan_count,picture"
 POST_FIELDS = "id,message,created_time,permalink_url"
 COMMENT_FIELDS = "id,message,created_time,from,parent,permalink_url"
-MESSAGE_FIELDS = "id,message,from,created_time"
 METRIC_FIELDS = "id,shares,reactions.summary(true).limit(0),comments.summary(true).limit(0)"
 # Current names (Pages API changelog, Nov 15 2025: post_impressions -> post_media_view,
 # post_impressions_unique -> post_total_media_view_unique; page_impressions -> page_media_view,
@@ -74,7 +73,7 @@ def _fb_url(value: Any, base: str) -> str:
     return f"{base.rstrip('/')}{value}" if value.startswith("/") else value
 
 
-class FacebookAdapter:
+class FacebookAdapter(meta.GraphAdapter):
     """Facebook Pages. Config option "graph_version" (default meta.DEFAULT_GRAPH_VERSION)."""
 
     kind: ClassVar[str] = "facebook"
@@ -104,11 +103,7 @@ class FacebookAdapter:
     }
 
     def __init__(self, config: PlatformConfig, session: requests.Session | None = None) -> None:
-        self.config = config
-        self.urls = {**self.DEFAULT_URLS, **config.urls}
-        self.session = session or http.new_session()
-        self.version = meta.graph_version(config)
-        self.graph = meta.GraphClient(self.session, self.urls["graph"], self.version)
+        super().__init__(config, session)
         self.video = meta.GraphClient(self.session, self.urls["graph_video"], self.version)
 
     # --- connect --------------------------------------------------------------------------------
@@ -144,7 +139,7 @@ class FacebookAdapter:
             redirect_uri=self.config.redirect_uri,
             code=code,
         )
-        short_token = self._token_of(short)
+        short_token = meta.access_token_of(short)
         long = self.graph.get(
             "oauth/access_token",
             None,
@@ -153,7 +148,7 @@ class FacebookAdapter:
             client_secret=self.config.client_secret,
             fb_exchange_token=short_token,
         )
-        user_token = self._token_of(long)
+        user_token = meta.access_token_of(long)
         granted = tuple(
             str(p.get("permission"))
             for p in meta.data_list(self.graph.get("me/permissions", user_token))
@@ -169,13 +164,6 @@ class FacebookAdapter:
             creds = Credentials(account_id=str(page_id), access_token=token, scopes=granted)
             accounts.append(ConnectableAccount(credentials=creds, profile=self._profile(page)))
         return accounts
-
-    @staticmethod
-    def _token_of(body: Any) -> str:
-        token = body.get("access_token") if isinstance(body, Mapping) else None
-        if not isinstance(token, str) or not token:
-            raise TransientError("The platform answered without an access token.")
-        return token
 
     def refresh_token(self, creds: Credentials) -> Credentials:
         """Page tokens have no refresh grant: checks the token with a cheap call and returns
@@ -236,15 +224,12 @@ class FacebookAdapter:
 
         token, page = creds.access_token, creds.account_id
         if post.reply_to_id:
-            if post.steps.get("post"):
-                return PublishResult(external_id=post.steps["post"])
             data = {"message": post.text}
             if images and images[0].url:
                 data["attachment_url"] = images[0].url
-            body = self.graph.post(f"{post.reply_to_id}/comments", token, data=data)
-            reply_id = meta.require_id(body)
-            post.step_done("post", reply_id)
-            return PublishResult(external_id=reply_id, raw=body)
+            return meta.publish_comment(
+                self.graph, token, post, f"{post.reply_to_id}/comments", data
+            )
 
         url_fields = "permalink_url,post_id" if videos else "permalink_url"
         body: Mapping[str, Any] = {}
@@ -276,26 +261,17 @@ class FacebookAdapter:
                 external_id = meta.require_id(body)
             post.step_done("post", external_id)
 
-        url = ""
-        try:
-            info = self.graph.get(external_id, token, fields=url_fields)
-            url = _fb_url(info.get("permalink_url"), self.urls["web"])
-            if videos and info.get("post_id"):
-                external_id = str(info["post_id"])
-        except AdapterError:
-            pass  # the post is out; a missing link must not make anyone publish it again
+        info = self.graph.get_quietly(external_id, token, fields=url_fields)
+        url = _fb_url(info.get("permalink_url"), self.urls["web"])
+        if videos and info.get("post_id"):
+            external_id = str(info["post_id"])
 
-        comment_id: str | None = post.steps.get("first_comment") or None
-        comment_error = ""
-        if post.first_comment and comment_id is None:
-            try:
-                made = self.graph.post(
-                    f"{external_id}/comments", token, data={"message": post.first_comment}
-                )
-                comment_id = meta.require_id(made)
-                post.step_done("first_comment", comment_id)
-            except AdapterError as exc:
-                comment_error = exc.message
+        comment_id, comment_error = post_first_comment(
+            post,
+            lambda text: meta.require_id(
+                self.graph.post(f"{external_id}/comments", token, data={"message": text})
+            ),
+        )
         return PublishResult(
             external_id=external_id,
             url=url,
@@ -352,12 +328,9 @@ class FacebookAdapter:
     def get_post(self, creds: Credentials, external_id: str) -> PublishedPost | None:
         """The post as Facebook shows it, or None when it is gone (404 / code 100 subcode 33).
         Raises the other mapped errors."""
-        try:
-            body = self.graph.get(external_id, creds.access_token, fields=POST_FIELDS)
-        except Rejected as exc:
-            if exc.status == 404 or (exc.code or "").startswith("100/33"):
-                return None
-            raise
+        body = self.graph.get_or_none(external_id, creds.access_token, fields=POST_FIELDS)
+        if body is None:
+            return None
         if not isinstance(body, Mapping) or not body.get("id"):
             raise TransientError("The platform answered a malformed post.")
         return self._published(body)
@@ -425,13 +398,11 @@ class FacebookAdapter:
             if isinstance(shares, int):
                 values["shares"] = shares
             raw: dict[str, Any] = {"post": body}
-            insights = self._insights(
+            insights = self.graph.insights(
                 f"{external_id}/insights", creds.access_token, metric=",".join(POST_INSIGHTS)
             )
             raw["insights"] = insights
-            for name, neutral in POST_INSIGHT_NAMES.items():
-                if name in insights:
-                    values[neutral] = insights[name]
+            values.update(meta.renamed(insights, POST_INSIGHT_NAMES))
             results.append(
                 PostMetrics(
                     external_id=external_id,
@@ -441,13 +412,6 @@ class FacebookAdapter:
                 )
             )
         return results
-
-    def _insights(self, path: str, token: str, **params: str) -> dict[str, int]:
-        try:
-            return meta.insight_values(self.graph.get(path, token, **params))
-        except Rejected:
-            # Invalid metric (100), not enough audience or no ANALYZE task (10/200): no numbers.
-            return {}
 
     def fetch_account_metrics(self, creds: Credentials) -> AccountMetrics:
         """Followers (followers_count, else fan_count) and 28-day Page insights (views, reach,
@@ -461,15 +425,13 @@ class FacebookAdapter:
         followers = page.get("followers_count", page.get("fan_count"))
         if isinstance(followers, int):
             values["followers"] = followers
-        insights = self._insights(
+        insights = self.graph.insights(
             f"{creds.account_id}/insights",
             creds.access_token,
             metric=",".join(PAGE_INSIGHTS),
             period="days_28",
         )
-        for name, neutral in PAGE_INSIGHT_NAMES.items():
-            if name in insights:
-                values[neutral] = insights[name]
+        values.update(meta.renamed(insights, PAGE_INSIGHT_NAMES))
         return AccountMetrics(
             account_id=creds.account_id,
             fetched_at=datetime.now(UTC),
@@ -485,11 +447,24 @@ class FacebookAdapter:
         `cursor` (opaque JSON of the newest comment/message times seen) limits the answer to
         newer items; None returns up to INBOX_LIMIT recent items. The Page's own comments and
         messages are left out. Raises the mapped errors."""
-        state = meta.load_cursor(cursor)
-        since_comments = http.parse_time(state.get("comments"))
-        since_messages = http.parse_time(state.get("messages"))
         token, page = creds.access_token, creds.account_id
-        comments: list[InboxItem] = []
+        return meta.fetch_inbox(
+            cursor,
+            comments=lambda since: self._comments(token, page, since),
+            messages=lambda: meta.conversation_messages(
+                self.graph,
+                f"{page}/conversations",
+                token,
+                platform="messenger",
+                parse=lambda m, conv_id: self._message_item(m, conv_id, page),
+            ),
+            limit=INBOX_LIMIT,
+        )
+
+    def _comments(
+        self, token: str, page: str, since: datetime | None
+    ) -> Iterator[InboxItem | None]:
+        """The comments on the Page's INBOX_POSTS latest posts (newer than `since` when set)."""
         posts = meta.data_list(
             self.graph.get(
                 f"{page}/published_posts", token, fields="id,created_time", limit=INBOX_POSTS
@@ -502,38 +477,11 @@ class FacebookAdapter:
                 "order": "reverse_chronological",
                 "limit": INBOX_LIMIT,
             }
-            if since_comments is not None:
-                params["since"] = int(since_comments.timestamp())
+            if since is not None:
+                params["since"] = int(since.timestamp())
             body = self.graph.get(f"{post['id']}/comments", token, **params)
             for c in meta.data_list(body):
-                item = self._comment_item(c, str(post["id"]), page)
-                if item and (since_comments is None or item.created_at > since_comments):
-                    comments.append(item)
-        messages: list[InboxItem] = []
-        convs = self.graph.get(
-            f"{page}/conversations",
-            token,
-            platform="messenger",
-            fields=f"id,updated_time,messages.limit(25){{{MESSAGE_FIELDS}}}",
-            limit=25,
-        )
-        for conv in meta.data_list(convs):
-            for m in meta.data_list(conv.get("messages") or {}):
-                item = self._message_item(m, str(conv.get("id") or ""), page)
-                if item and (since_messages is None or item.created_at > since_messages):
-                    messages.append(item)
-
-        items = sorted(comments + messages, key=lambda i: i.created_at)
-        if cursor is None:
-            items = items[-INBOX_LIMIT:]
-        new_state = dict(state)
-        if comments:
-            new_state["comments"] = max(i.created_at for i in comments).isoformat()
-        if messages:
-            new_state["messages"] = max(i.created_at for i in messages).isoformat()
-        if not new_state:
-            new_state["comments"] = new_state["messages"] = datetime.now(UTC).isoformat()
-        return InboxPage(items=tuple(items), cursor=json.dumps(new_state, sort_keys=True))
+                yield self._comment_item(c, str(post["id"]), page)
 
     def _comment_item(self, c: Mapping[str, Any], post_id: str, page: str) -> InboxItem | None:
         author = c.get("from") if isinstance(c.get("from"), Mapping) else {}
@@ -579,20 +527,15 @@ class FacebookAdapter:
         """Answer a comment (POST /{comment-id}/comments) or a Messenger message (POST
         /{page-id}/messages, messaging_type RESPONSE: within Meta's 24-hour window).
         Raises the mapped errors (Rejected outside the messaging window)."""
-        if item.kind == "message":
-            body = self.graph.post(
-                f"{creds.account_id}/messages",
-                creds.access_token,
-                json={
-                    "recipient": {"id": item.reply_to or item.author.external_id},
-                    "messaging_type": "RESPONSE",
-                    "message": {"text": text},
-                },
-            )
-            return ReplyResult(external_id=meta.require_id(body, "message_id"))
-        target = item.reply_to or item.external_id
-        body = self.graph.post(f"{target}/comments", creds.access_token, data={"message": text})
-        return ReplyResult(external_id=meta.require_id(body))
+        return meta.reply(
+            self.graph,
+            creds.access_token,
+            item,
+            text,
+            messages_path=f"{creds.account_id}/messages",
+            comment_edge="comments",
+            message_fields={"messaging_type": "RESPONSE"},
+        )
 
 
 def _read(media: MediaFile) -> bytes:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from channels_app.adapters.base import RateLimited, TransientError
+from channels_app.adapters.base import PlatformConfig, RateLimited, TransientError
 
 log = logging.getLogger("channels_app.adapters")
 
@@ -30,6 +32,31 @@ def new_session() -> requests.Session:
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     return session
+
+
+class HttpAdapter:
+    """What every HTTP adapter starts from: its `config`, its endpoint `urls` (the class's
+    `DEFAULT_URLS`, each overridable by name through `config.urls`), one `session` (shared
+    with the caller when given, else a new one) and `_sleep`, the pause between polls of a
+    platform still processing media (tests replace it). Makes no network call."""
+
+    DEFAULT_URLS: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, config: PlatformConfig, session: requests.Session | None = None) -> None:
+        self.config = config
+        self.urls: dict[str, str] = {**self.DEFAULT_URLS, **config.urls}
+        self.session = session or new_session()
+        self._sleep: Callable[[float], None] = time.sleep
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else {} (for reading platform bodies defensively)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """`value` when it is a JSON array, else []."""
+    return value if isinstance(value, list) else []
 
 
 def safe_url(url: str) -> str:

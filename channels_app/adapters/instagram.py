@@ -8,9 +8,8 @@ video from a public URL (`MediaFile.url`), we wait until the container is FINISH
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -21,7 +20,6 @@ from channels_app.adapters import http, meta
 from channels_app.adapters.base import (
     AccountMetrics,
     AccountProfile,
-    AdapterError,
     AuthExpired,
     AuthorizationRequest,
     ConnectableAccount,
@@ -41,6 +39,7 @@ from channels_app.adapters.base import (
     TransientError,
     normalize_text_for_match,
     nothing_public_yet,
+    post_first_comment,
 )
 
 PROFILE_FIELDS = (
@@ -49,7 +48,6 @@ PROFILE_FIELDS = (
 )
 MEDIA_FIELDS = "id,caption,permalink,timestamp,media_type"
 COMMENT_FIELDS = "id,text,timestamp,username,from,parent_id"
-MESSAGE_FIELDS = "id,message,from,created_time"
 # Current media metrics (Instagram Media Insights reference: `views` replaced `impressions`
 # and `plays`, deprecated for all versions on April 21 2025; `video_views` is deprecated).
 MEDIA_INSIGHTS = ("views", "reach", "likes", "comments", "shares", "saved", "total_interactions")
@@ -71,7 +69,7 @@ DEFAULT_POLL_SECONDS = 3.0
 DEFAULT_POLL_ATTEMPTS = 40
 
 
-class InstagramAdapter:
+class InstagramAdapter(meta.GraphAdapter):
     """Instagram (Instagram Login). Options: "graph_version", "poll_interval_seconds",
     "poll_attempts" (container status polling while media is processed)."""
 
@@ -104,11 +102,7 @@ class InstagramAdapter:
         *,
         poll_interval: float | None = None,
     ) -> None:
-        self.config = config
-        self.urls = {**self.DEFAULT_URLS, **config.urls}
-        self.session = session or http.new_session()
-        self.version = meta.graph_version(config)
-        self.graph = meta.GraphClient(self.session, self.urls["graph"], self.version)
+        super().__init__(config, session)
         self.oauth = meta.GraphClient(self.session, self.urls["graph"], None)
         if poll_interval is None:
             poll_interval = _float(config.options.get("poll_interval_seconds"))
@@ -155,9 +149,7 @@ class InstagramAdapter:
         # Documented as {"data": [{access_token, user_id, permissions}]}; older answers are flat.
         if isinstance(body, Mapping) and isinstance(body.get("data"), list) and body["data"]:
             body = body["data"][0]
-        short = body.get("access_token") if isinstance(body, Mapping) else None
-        if not isinstance(short, str) or not short:
-            raise TransientError("The platform answered without an access token.")
+        short = meta.access_token_of(body)
         permissions = body.get("permissions") or ()
         if isinstance(permissions, str):
             permissions = [p.strip() for p in permissions.split(",") if p.strip()]
@@ -168,9 +160,7 @@ class InstagramAdapter:
             client_secret=self.config.client_secret,
             access_token=short,
         )
-        token = long.get("access_token") if isinstance(long, Mapping) else None
-        if not isinstance(token, str) or not token:
-            raise TransientError("The platform answered without an access token.")
+        token = meta.access_token_of(long)
         me = self.graph.get("me", token, fields=PROFILE_FIELDS)
         profile = self._profile(me)
         creds = Credentials(
@@ -205,12 +195,9 @@ class InstagramAdapter:
             grant_type="ig_refresh_token",
             access_token=creds.access_token,
         )
-        token = body.get("access_token") if isinstance(body, Mapping) else None
-        if not isinstance(token, str) or not token:
-            raise TransientError("The platform answered without an access token.")
         return Credentials(
             account_id=creds.account_id,
-            access_token=token,
+            access_token=meta.access_token_of(body),
             expires_at=meta.expires_at_from(body.get("expires_in")),
             scopes=creds.scopes,
             extra=dict(creds.extra),
@@ -246,14 +233,9 @@ class InstagramAdapter:
         polling). A failed first comment only fills `first_comment_error`."""
         token = creds.access_token
         if post.reply_to_id:
-            if post.steps.get("post"):
-                return PublishResult(external_id=post.steps["post"])
-            body = self.graph.post(
-                f"{post.reply_to_id}/replies", token, data={"message": post.text}
+            return meta.publish_comment(
+                self.graph, token, post, f"{post.reply_to_id}/replies", {"message": post.text}
             )
-            reply_id = meta.require_id(body)
-            post.step_done("post", reply_id)
-            return PublishResult(external_id=reply_id, raw=body)
         if not post.media:
             raise Rejected("Instagram posts need an image or a video.")
         if any(not m.url for m in post.media):
@@ -273,23 +255,14 @@ class InstagramAdapter:
             media_id = meta.require_id(body)
             post.step_done("post", media_id)
 
-        url = ""
-        try:
-            info = self.graph.get(media_id, token, fields="id,permalink")
-            url = str(info.get("permalink") or "")
-        except AdapterError:
-            pass  # published; a missing link must not make anyone publish it again
-        comment_id: str | None = post.steps.get("first_comment") or None
-        comment_error = ""
-        if post.first_comment and comment_id is None:
-            try:
-                made = self.graph.post(
-                    f"{media_id}/comments", token, data={"message": post.first_comment}
-                )
-                comment_id = meta.require_id(made)
-                post.step_done("first_comment", comment_id)
-            except AdapterError as exc:
-                comment_error = exc.message
+        info = self.graph.get_quietly(media_id, token, fields="id,permalink")
+        url = str(info.get("permalink") or "")
+        comment_id, comment_error = post_first_comment(
+            post,
+            lambda text: meta.require_id(
+                self.graph.post(f"{media_id}/comments", token, data={"message": text})
+            ),
+        )
         return PublishResult(
             external_id=media_id,
             url=url,
@@ -384,12 +357,9 @@ class InstagramAdapter:
 
     def get_post(self, creds: Credentials, external_id: str) -> PublishedPost | None:
         """The media as Instagram shows it, or None when it is gone. Raises the mapped errors."""
-        try:
-            body = self.graph.get(external_id, creds.access_token, fields=MEDIA_FIELDS)
-        except Rejected as exc:
-            if exc.status == 404 or (exc.code or "").startswith("100/33"):
-                return None
-            raise
+        body = self.graph.get_or_none(external_id, creds.access_token, fields=MEDIA_FIELDS)
+        if body is None:
+            return None
         if not isinstance(body, Mapping) or not body.get("id"):
             raise TransientError("The platform answered a malformed media object.")
         return self._published(body)
@@ -443,12 +413,10 @@ class InstagramAdapter:
                 values["likes"] = body["like_count"]
             if isinstance(body.get("comments_count"), int):
                 values["comments"] = body["comments_count"]
-            insights = self._insights(
+            insights = self.graph.insights(
                 f"{external_id}/insights", creds.access_token, metric=",".join(MEDIA_INSIGHTS)
             )
-            for name, neutral in MEDIA_INSIGHT_NAMES.items():
-                if name in insights:
-                    values[neutral] = insights[name]
+            values.update(meta.renamed(insights, MEDIA_INSIGHT_NAMES))
             results.append(
                 PostMetrics(
                     external_id=external_id,
@@ -458,12 +426,6 @@ class InstagramAdapter:
                 )
             )
         return results
-
-    def _insights(self, path: str, token: str, **params: Any) -> dict[str, int]:
-        try:
-            return meta.insight_values(self.graph.get(path, token, **params))
-        except Rejected:
-            return {}
 
     def fetch_account_metrics(self, creds: Credentials) -> AccountMetrics:
         """Followers, following and media counts plus 28-day totals (views, reach,
@@ -482,7 +444,7 @@ class InstagramAdapter:
             if isinstance(me.get(field), int):
                 values[neutral] = me[field]
         now = datetime.now(UTC)
-        insights = self._insights(
+        insights = self.graph.insights(
             "me/insights",
             creds.access_token,
             metric=",".join(ACCOUNT_INSIGHTS),
@@ -491,9 +453,7 @@ class InstagramAdapter:
             since=int((now - timedelta(days=28)).timestamp()),
             until=int(now.timestamp()),
         )
-        for name, neutral in ACCOUNT_INSIGHT_NAMES.items():
-            if name in insights:
-                values[neutral] = insights[name]
+        values.update(meta.renamed(insights, ACCOUNT_INSIGHT_NAMES))
         return AccountMetrics(
             account_id=creds.account_id,
             fetched_at=now,
@@ -509,13 +469,25 @@ class InstagramAdapter:
         `cursor` (opaque JSON of the newest comment/message times seen) limits the answer to
         newer items; None returns up to INBOX_LIMIT recent items. Our own comments and
         messages are left out. Raises the mapped errors."""
-        state = meta.load_cursor(cursor)
-        since_comments = http.parse_time(state.get("comments"))
-        since_messages = http.parse_time(state.get("messages"))
         token = creds.access_token
         ours = {creds.account_id, str(creds.extra.get("app_scoped_id") or "")} - {""}
         username = str(creds.extra.get("username") or "")
-        comments: list[InboxItem] = []
+        return meta.fetch_inbox(
+            cursor,
+            comments=lambda _since: self._comments(token, ours, username),
+            messages=lambda: meta.conversation_messages(
+                self.graph,
+                "me/conversations",
+                token,
+                platform="instagram",
+                parse=lambda m, conv_id: _message_item(m, conv_id, ours, username),
+            ),
+            limit=INBOX_LIMIT,
+        )
+
+    def _comments(self, token: str, ours: set[str], username: str) -> Iterator[InboxItem | None]:
+        """The comments and their replies on our INBOX_MEDIA latest media (Instagram's
+        comments edge takes no `since`: the caller drops what it has seen)."""
         media = meta.data_list(
             self.graph.get("me/media", token, fields="id,timestamp,permalink", limit=INBOX_MEDIA)
         )
@@ -527,54 +499,21 @@ class InstagramAdapter:
                 limit=INBOX_LIMIT,
             )
             for c in meta.data_list(body):
-                found = [c, *meta.data_list(c.get("replies") or {})]
-                for raw in found:
-                    item = _comment_item(raw, m, ours, username)
-                    if item and (since_comments is None or item.created_at > since_comments):
-                        comments.append(item)
-        messages: list[InboxItem] = []
-        convs = self.graph.get(
-            "me/conversations",
-            token,
-            platform="instagram",
-            fields=f"id,updated_time,messages.limit(25){{{MESSAGE_FIELDS}}}",
-            limit=25,
-        )
-        for conv in meta.data_list(convs):
-            for raw in meta.data_list(conv.get("messages") or {}):
-                item = _message_item(raw, str(conv.get("id") or ""), ours, username)
-                if item and (since_messages is None or item.created_at > since_messages):
-                    messages.append(item)
-
-        items = sorted(comments + messages, key=lambda i: i.created_at)
-        if cursor is None:
-            items = items[-INBOX_LIMIT:]
-        new_state = dict(state)
-        if comments:
-            new_state["comments"] = max(i.created_at for i in comments).isoformat()
-        if messages:
-            new_state["messages"] = max(i.created_at for i in messages).isoformat()
-        if not new_state:
-            new_state["comments"] = new_state["messages"] = datetime.now(UTC).isoformat()
-        return InboxPage(items=tuple(items), cursor=json.dumps(new_state, sort_keys=True))
+                for raw in [c, *meta.data_list(c.get("replies") or {})]:
+                    yield _comment_item(raw, m, ours, username)
 
     def reply(self, creds: Credentials, item: InboxItem, text: str) -> ReplyResult:
         """Answer a comment (POST /{comment-id}/replies; Instagram threads replies under the
         top-level comment) or a DM (POST /me/messages, within Meta's 24-hour window).
         Raises the mapped errors."""
-        if item.kind == "message":
-            body = self.graph.post(
-                "me/messages",
-                creds.access_token,
-                json={
-                    "recipient": {"id": item.reply_to or item.author.external_id},
-                    "message": {"text": text},
-                },
-            )
-            return ReplyResult(external_id=meta.require_id(body, "message_id"))
-        target = item.reply_to or item.external_id
-        body = self.graph.post(f"{target}/replies", creds.access_token, data={"message": text})
-        return ReplyResult(external_id=meta.require_id(body))
+        return meta.reply(
+            self.graph,
+            creds.access_token,
+            item,
+            text,
+            messages_path="me/messages",
+            comment_edge="replies",
+        )
 
 
 def _comment_item(

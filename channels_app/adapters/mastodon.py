@@ -12,8 +12,7 @@ import hashlib
 import html
 import os
 import re
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
@@ -35,7 +34,6 @@ from channels_app.adapters.base import (
     InboxKind,
     InboxPage,
     OutgoingPost,
-    PlatformConfig,
     PostMetrics,
     PublishedPost,
     PublishResult,
@@ -45,6 +43,7 @@ from channels_app.adapters.base import (
     code_challenge_s256,
     normalize_text_for_match,
     nothing_public_yet,
+    post_first_comment,
 )
 
 _HOST_RE = re.compile(
@@ -91,7 +90,7 @@ def _id_key(value: str) -> tuple[int, str]:
     return (int(value), value) if value.isdigit() else (0, value)
 
 
-class MastodonAdapter:
+class MastodonAdapter(http.HttpAdapter):
     """Mastodon adapter. `config` carries the instance's client_id/secret (from `register_app`)."""
 
     kind: ClassVar[str] = "mastodon"
@@ -127,12 +126,6 @@ class MastodonAdapter:
         "account_statuses": "{instance}/api/v1/accounts/{id}/statuses",
         "notifications": "{instance}/api/v1/notifications",
     }
-
-    def __init__(self, config: PlatformConfig, session: requests.Session | None = None) -> None:
-        self.config = config
-        self.urls: dict[str, str] = {**self.DEFAULT_URLS, **config.urls}
-        self.session = session or http.new_session()
-        self._sleep: Callable[[float], None] = time.sleep
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -418,7 +411,7 @@ class MastodonAdapter:
         if not external_id:
             with nothing_public_yet():
                 media_ids = [self._upload(creds, post, i) for i in range(len(post.media))]
-            body: dict[str, Any] = {"status": self._status_text(post)}
+            body: dict[str, Any] = {"status": post.text_with_link("\n\n")}
             if media_ids:
                 body["media_ids"] = media_ids
             if post.reply_to_id:
@@ -434,19 +427,16 @@ class MastodonAdapter:
                 status = dict(found.raw) if found else {}
             except AdapterError:
                 pass  # it is out; a missing link must not make anyone publish it again
-        comment_id: str | None = post.steps.get("first_comment") or None
-        comment_error = ""
-        if post.first_comment and comment_id is None:
-            try:
-                comment = self._post_status(
+        comment_id, comment_error = post_first_comment(
+            post,
+            lambda text: str(
+                self._post_status(
                     creds,
-                    {"status": post.first_comment, "in_reply_to_id": external_id},
+                    {"status": text, "in_reply_to_id": external_id},
                     f"{post.idempotency_key}:first-comment",
-                )
-                comment_id = str(comment["id"])
-                post.step_done("first_comment", comment_id)
-            except AdapterError as exc:  # the post itself stays published
-                comment_error = exc.message
+                )["id"]
+            ),
+        )
         return PublishResult(
             external_id=external_id,
             url=str(status.get("url") or status.get("uri") or ""),
@@ -454,13 +444,6 @@ class MastodonAdapter:
             first_comment_error=comment_error,
             raw=status,
         )
-
-    @staticmethod
-    def _status_text(post: OutgoingPost) -> str:
-        text = post.text
-        if post.link and post.link not in text:
-            text = f"{text}\n\n{post.link}" if text else post.link
-        return text
 
     @staticmethod
     def _published(status: Mapping[str, Any]) -> PublishedPost:
@@ -492,7 +475,7 @@ class MastodonAdapter:
         the status recorded as `post.steps["post"]` when an attempt got that far."""
         if post.steps.get("post"):
             return self.get_post(creds, post.steps["post"])
-        wanted = normalize_text_for_match(self._status_text(post))
+        wanted = normalize_text_for_match(post.text_with_link("\n\n"))
         params: dict[str, Any] = {"limit": 40, "exclude_reblogs": "true"}
         for _ in range(OWN_STATUSES_PAGES):
             resp = self._call(

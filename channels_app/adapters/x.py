@@ -18,8 +18,7 @@ from __future__ import annotations
 import html
 import json
 import re
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -30,7 +29,6 @@ from channels_app.adapters import http
 from channels_app.adapters.base import (
     AccountMetrics,
     AccountProfile,
-    AdapterError,
     AuthExpired,
     AuthorizationRequest,
     ConnectableAccount,
@@ -41,7 +39,6 @@ from channels_app.adapters.base import (
     InboxKind,
     InboxPage,
     OutgoingPost,
-    PlatformConfig,
     PostMetrics,
     PublishedPost,
     PublishResult,
@@ -51,6 +48,7 @@ from channels_app.adapters.base import (
     code_challenge_s256,
     normalize_text_for_match,
     nothing_public_yet,
+    post_first_comment,
 )
 
 CHUNK_SIZE = 4 * 1024 * 1024
@@ -72,7 +70,7 @@ def _match_form(text: str) -> str:
     return normalize_text_for_match(_URL_RE.sub("<url>", html.unescape(text)))
 
 
-class XAdapter:
+class XAdapter(http.HttpAdapter):
     """X API v2 adapter (user context, OAuth 2.0 with PKCE, confidential client)."""
 
     kind: ClassVar[str] = "x"
@@ -100,12 +98,6 @@ class XAdapter:
         "api": "https://api.x.com",
         "web": "https://x.com",
     }
-
-    def __init__(self, config: PlatformConfig, session: requests.Session | None = None) -> None:
-        self.config = config
-        self.urls: dict[str, str] = {**self.DEFAULT_URLS, **config.urls}
-        self.session = session or http.new_session()
-        self._sleep: Callable[[float], None] = time.sleep
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -380,13 +372,6 @@ class XAdapter:
     def _create_post(self, creds: Credentials, body: dict[str, Any]) -> dict[str, Any]:
         return self._data(self._call("POST", "/2/tweets", creds, json=body), "id")
 
-    @staticmethod
-    def _post_text(post: OutgoingPost) -> str:
-        text = post.text
-        if post.link and post.link not in text:
-            text = f"{text} {post.link}" if text else post.link
-        return text
-
     def publish(self, creds: Credentials, post: OutgoingPost) -> PublishResult:
         """Upload media (image simple upload; GIF/video chunked + processing), then POST /2/tweets.
 
@@ -404,7 +389,7 @@ class XAdapter:
         if not external_id:
             with nothing_public_yet():
                 media_ids = [self._upload(creds, post, i) for i in range(len(post.media))]
-            body: dict[str, Any] = {"text": self._post_text(post)}
+            body: dict[str, Any] = {"text": post.text_with_link()}
             if media_ids:
                 body["media"] = {"media_ids": media_ids}
             if post.reply_to_id:
@@ -412,18 +397,14 @@ class XAdapter:
             data = self._create_post(creds, body)
             external_id = str(data["id"])
             post.step_done("post", external_id)
-        comment_id: str | None = post.steps.get("first_comment") or None
-        comment_error = ""
-        if post.first_comment and comment_id is None:
-            try:
-                comment = self._create_post(
-                    creds,
-                    {"text": post.first_comment, "reply": {"in_reply_to_tweet_id": external_id}},
-                )
-                comment_id = str(comment["id"])
-                post.step_done("first_comment", comment_id)
-            except AdapterError as exc:  # the post itself stays published
-                comment_error = exc.message
+        comment_id, comment_error = post_first_comment(
+            post,
+            lambda text: str(
+                self._create_post(
+                    creds, {"text": text, "reply": {"in_reply_to_tweet_id": external_id}}
+                )["id"]
+            ),
+        )
         return PublishResult(
             external_id=external_id,
             url=self._post_url(creds, external_id),
@@ -474,7 +455,7 @@ class XAdapter:
         step, that post is looked up directly."""
         if post.steps.get("post"):
             return self.get_post(creds, post.steps["post"])
-        wanted = _match_form(self._post_text(post))
+        wanted = _match_form(post.text_with_link())
         with_media = normalize_text_for_match(f"{wanted} <url>") if post.media else None
         params: dict[str, Any] = {
             "start_time": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
