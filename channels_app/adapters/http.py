@@ -9,6 +9,7 @@ carry the method, the URL without its query string, and the status.
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -197,3 +198,18 @@ def parse_time(value: str | int | float | None) -> datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def load_cursor(cursor: str | None) -> dict[str, str]:
+    """The {name: value} state an adapter packed into an opaque inbox cursor as JSON (the
+    newest times seen, per source); {} when absent or unreadable. Non-string values, which no
+    adapter writes, are dropped."""
+    if not cursor:
+        return {}
+    try:
+        state = json.loads(cursor)
+    except ValueError:
+        return {}
+    if not isinstance(state, dict):
+        return {}
+    return {k: v for k, v in state.items() if isinstance(v, str)}

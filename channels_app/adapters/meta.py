@@ -311,19 +311,6 @@ def expires_at_from(expires_in: Any) -> datetime | None:
     return datetime.now(UTC) + timedelta(seconds=seconds) if seconds and seconds > 0 else None
 
 
-def load_cursor(cursor: str | None) -> dict[str, str]:
-    """The {name: ISO time} state packed in an inbox cursor; {} when absent or unreadable."""
-    if not cursor:
-        return {}
-    try:
-        state = json.loads(cursor)
-    except ValueError:
-        return {}
-    if not isinstance(state, dict):
-        return {}
-    return {k: v for k, v in state.items() if isinstance(v, str)}
-
-
 def access_token_of(body: Any) -> str:
     """The `access_token` of a token response; a body without one is a TransientError."""
     token = body.get("access_token") if isinstance(body, Mapping) else None
@@ -374,7 +361,7 @@ def fetch_inbox(
     next cursor moves each time forward to the newest item returned of that kind, and starts
     at "now" when a first poll finds nothing. `comments` and `messages` yield candidates
     (None is skipped); both are read here, so their errors (the mapped Graph errors) raise."""
-    state = load_cursor(cursor)
+    state = http.load_cursor(cursor)
     since_comments = http.parse_time(state.get("comments"))
     since_messages = http.parse_time(state.get("messages"))
     found_comments = _newer(comments(since_comments), since_comments)
