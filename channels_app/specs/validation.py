@@ -22,7 +22,7 @@ from channels_app.specs.counting import (
     extract_mentions,
     extract_urls,
 )
-from channels_app.specs.platforms import ImageRules, PlatformSpec, VideoRules
+from channels_app.specs.rules import ImageRules, PlatformSpec, VideoRules
 
 Severity = Literal["error", "warning"]
 
