@@ -1,7 +1,10 @@
-"""The channel rules registry's data: one module per platform, assembled here in a fixed order.
+"""The channel rules registry's data: one module per platform family, assembled here in a fixed
+order: `meta` (Facebook, Instagram, Threads), `microblogs` (X, Mastodon, Bluesky), `visual`
+(TikTok, YouTube, Snapchat, Pinterest: media-first) and `linkedin`.
 
-A new platform: a module beside these (copy a neighbour), then its entry in PLATFORM_SPECS. The
-types stay importable from here as they were before the split (`rules` defines them).
+A new platform: its spec in the family it belongs to (or a module of its own, like LinkedIn's),
+written like its neighbours, then its entry in PLATFORM_SPECS. The types are in
+`channels_app.specs.rules`; import them from `channels_app.specs`.
 """
 
 from __future__ import annotations
@@ -9,43 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from channels_app.specs.platforms.bluesky import BLUESKY
-from channels_app.specs.platforms.facebook import FACEBOOK
-from channels_app.specs.platforms.instagram import INSTAGRAM
 from channels_app.specs.platforms.linkedin import LINKEDIN
-from channels_app.specs.platforms.mastodon import MASTODON
-from channels_app.specs.platforms.pinterest import PINTEREST
-from channels_app.specs.platforms.snapchat import SNAPCHAT
-from channels_app.specs.platforms.threads import THREADS
-from channels_app.specs.platforms.tiktok import TIKTOK
-from channels_app.specs.platforms.x import X
-from channels_app.specs.platforms.youtube import YOUTUBE
-from channels_app.specs.rules import (
-    REQUIRED_SOURCES,
-    Counting,
-    Features,
-    FrozenDict,
-    ImageRules,
-    MediaRules,
-    PlatformSpec,
-    Source,
-    TextRules,
-    VideoRules,
-)
+from channels_app.specs.platforms.meta import FACEBOOK, INSTAGRAM, THREADS
+from channels_app.specs.platforms.microblogs import BLUESKY, MASTODON, X
+from channels_app.specs.platforms.visual import PINTEREST, SNAPCHAT, TIKTOK, YOUTUBE
+from channels_app.specs.rules import PlatformSpec
 
-__all__ = [
-    "PLATFORM_SPECS",
-    "REQUIRED_SOURCES",
-    "Counting",
-    "Features",
-    "FrozenDict",
-    "ImageRules",
-    "MediaRules",
-    "PlatformSpec",
-    "Source",
-    "TextRules",
-    "VideoRules",
-]
+__all__ = ["PLATFORM_SPECS"]
 
 PLATFORM_SPECS: Mapping[str, PlatformSpec] = MappingProxyType(
     {

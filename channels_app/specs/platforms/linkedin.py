@@ -1,4 +1,5 @@
-"""What LinkedIn (members and organization pages) accepts in a post, each rule with its source."""
+"""What LinkedIn (members and organization pages) accepts in a post, each rule with its
+source."""
 
 from __future__ import annotations
 
