@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+from urllib.parse import quote_plus, urlencode
 
 # --- Errors -------------------------------------------------------------------------------------
 
@@ -451,6 +452,34 @@ def new_code_verifier() -> str:
 def code_challenge_s256(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def oauth_authorization(
+    endpoint: str,
+    config: PlatformConfig,
+    *,
+    state: str,
+    scope: str,
+    code_verifier: str | None = None,
+    quote_via: Callable[..., str] = quote_plus,
+) -> AuthorizationRequest:
+    """Where to send the browser for an OAuth 2.0 authorization code (RFC 6749 4.1.1) from our
+    app on `endpoint`: `config`'s client id and redirect URI, `scope` as the platform wants it
+    joined, `state`; with `code_verifier`, its PKCE S256 challenge (RFC 7636), and the verifier
+    is kept on the request for the code exchange. `quote_via` encodes the query (spaces as "+"
+    by default). No network call."""
+    params = {
+        "response_type": "code",
+        "client_id": config.client_id,
+        "redirect_uri": config.redirect_uri,
+        "scope": scope,
+        "state": state,
+    }
+    if code_verifier:
+        params["code_challenge"] = code_challenge_s256(code_verifier)
+        params["code_challenge_method"] = "S256"
+    url = f"{endpoint}?{urlencode(params, quote_via=quote_via)}"
+    return AuthorizationRequest(url=url, state=state, code_verifier=code_verifier)
 
 
 def normalize_text_for_match(text: str) -> str:

@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 import requests
 
@@ -39,6 +38,7 @@ from channels_app.adapters.base import (
     TransientError,
     normalize_text_for_match,
     nothing_public_yet,
+    oauth_authorization,
     post_first_comment,
 )
 
@@ -112,17 +112,8 @@ class FacebookAdapter(meta.GraphAdapter):
         self, *, state: str, code_verifier: str | None = None, instance_url: str | None = None
     ) -> AuthorizationRequest:
         """The Facebook Login dialog URL for `state` (no PKCE). No network call."""
-        query = urlencode(
-            {
-                "client_id": self.config.client_id,
-                "redirect_uri": self.config.redirect_uri,
-                "state": state,
-                "response_type": "code",
-                "scope": ",".join(self.scopes),
-            }
-        )
-        base = self.urls["authorize"].replace("{version}", self.version)
-        return AuthorizationRequest(url=f"{base}?{query}", state=state)
+        endpoint = self.urls["authorize"].replace("{version}", self.version)
+        return oauth_authorization(endpoint, self.config, state=state, scope=",".join(self.scopes))
 
     def exchange_code(
         self, *, code: str, code_verifier: str | None = None, instance_url: str | None = None

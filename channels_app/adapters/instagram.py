@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 import requests
 
@@ -39,6 +38,7 @@ from channels_app.adapters.base import (
     TransientError,
     normalize_text_for_match,
     nothing_public_yet,
+    oauth_authorization,
     post_first_comment,
 )
 
@@ -116,16 +116,9 @@ class InstagramAdapter(meta.GraphAdapter):
         self, *, state: str, code_verifier: str | None = None, instance_url: str | None = None
     ) -> AuthorizationRequest:
         """The Instagram authorization window URL for `state` (no PKCE). No network call."""
-        query = urlencode(
-            {
-                "client_id": self.config.client_id,
-                "redirect_uri": self.config.redirect_uri,
-                "response_type": "code",
-                "scope": ",".join(self.scopes),
-                "state": state,
-            }
+        return oauth_authorization(
+            self.urls["authorize"], self.config, state=state, scope=",".join(self.scopes)
         )
-        return AuthorizationRequest(url=f"{self.urls['authorize']}?{query}", state=state)
 
     def exchange_code(
         self, *, code: str, code_verifier: str | None = None, instance_url: str | None = None

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
@@ -40,9 +40,9 @@ from channels_app.adapters.base import (
     Rejected,
     ReplyResult,
     TransientError,
-    code_challenge_s256,
     normalize_text_for_match,
     nothing_public_yet,
+    oauth_authorization,
     post_first_comment,
 )
 
@@ -246,18 +246,13 @@ class MastodonAdapter(http.HttpAdapter):
         self, *, state: str, code_verifier: str | None = None, instance_url: str | None = None
     ) -> AuthorizationRequest:
         """The instance's authorize URL (PKCE S256 when `code_verifier` is given). No network."""
-        params = {
-            "response_type": "code",
-            "client_id": self.config.client_id,
-            "redirect_uri": self.config.redirect_uri,
-            "scope": " ".join(self.scopes),
-            "state": state,
-        }
-        if code_verifier:
-            params["code_challenge"] = code_challenge_s256(code_verifier)
-            params["code_challenge_method"] = "S256"
-        url = f"{self._url('authorize', instance_url)}?{urlencode(params)}"
-        return AuthorizationRequest(url=url, state=state, code_verifier=code_verifier)
+        return oauth_authorization(
+            self._url("authorize", instance_url),
+            self.config,
+            state=state,
+            scope=" ".join(self.scopes),
+            code_verifier=code_verifier,
+        )
 
     def exchange_code(
         self, *, code: str, code_verifier: str | None = None, instance_url: str | None = None

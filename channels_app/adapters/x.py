@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 import requests
 
@@ -45,9 +44,9 @@ from channels_app.adapters.base import (
     Rejected,
     ReplyResult,
     TransientError,
-    code_challenge_s256,
     normalize_text_for_match,
     nothing_public_yet,
+    oauth_authorization,
     post_first_comment,
 )
 
@@ -170,18 +169,11 @@ class XAdapter(http.HttpAdapter):
         """X's authorize URL with PKCE S256 (X requires PKCE). No network."""
         if not code_verifier:
             raise Rejected("X requires PKCE: pass a code_verifier.")
-        params = {
-            "response_type": "code",
-            "client_id": self.config.client_id,
-            "redirect_uri": self.config.redirect_uri,
-            "scope": " ".join(self.scopes),
-            "state": state,
-            "code_challenge": code_challenge_s256(code_verifier),
-            "code_challenge_method": "S256",
-        }
-        return AuthorizationRequest(
-            url=f"{self.urls['authorize']}?{urlencode(params)}",
+        return oauth_authorization(
+            self.urls["authorize"],
+            self.config,
             state=state,
+            scope=" ".join(self.scopes),
             code_verifier=code_verifier,
         )
 

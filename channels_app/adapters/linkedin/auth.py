@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from channels_app.adapters import http
 from channels_app.adapters.base import (
@@ -21,6 +21,7 @@ from channels_app.adapters.base import (
     Credentials,
     Rejected,
     TransientError,
+    oauth_authorization,
 )
 from channels_app.adapters.http import as_dict, as_list
 from channels_app.adapters.linkedin.rest import LinkedInRest, urn_path
@@ -33,17 +34,13 @@ class LinkedInAuth(LinkedInRest):
         self, *, state: str, code_verifier: str | None = None, instance_url: str | None = None
     ) -> AuthorizationRequest:
         """The LinkedIn consent URL for `state` (no PKCE). No network call."""
-        query = urlencode(
-            {
-                "response_type": "code",
-                "client_id": self.config.client_id,
-                "redirect_uri": self.config.redirect_uri,
-                "state": state,
-                "scope": " ".join(self.requested_scopes()),
-            },
+        return oauth_authorization(
+            self.urls["authorize"],
+            self.config,
+            state=state,
+            scope=" ".join(self.requested_scopes()),
             quote_via=quote,
         )
-        return AuthorizationRequest(url=f"{self.urls['authorize']}?{query}", state=state)
 
     def _token(self, form: Mapping[str, str]) -> dict[str, Any]:
         resp = http.send(
