@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import requests
 
@@ -22,7 +22,6 @@ from channels_app.adapters.base import (
     AuthExpired,
     AuthorizationRequest,
     ConnectableAccount,
-    ConnectMethod,
     Credentials,
     InboxAuthor,
     InboxItem,
@@ -76,10 +75,10 @@ def _fb_url(value: Any, base: str) -> str:
 class FacebookAdapter(meta.GraphAdapter):
     """Facebook Pages. Config option "graph_version" (default meta.DEFAULT_GRAPH_VERSION)."""
 
-    kind: ClassVar[str] = "facebook"
-    connect_method: ClassVar[ConnectMethod] = "oauth"
-    uses_pkce: ClassVar[bool] = False
-    scopes: ClassVar[tuple[str, ...]] = (
+    kind = "facebook"
+    connect_method = "oauth"
+    uses_pkce = False
+    scopes = (
         "pages_show_list",
         "pages_manage_posts",
         "pages_read_engagement",
@@ -89,13 +88,13 @@ class FacebookAdapter(meta.GraphAdapter):
         "pages_messaging",
         "publish_video",
     )
-    required_scopes: ClassVar[tuple[str, ...]] = (
+    required_scopes = (
         "pages_show_list",
         "pages_manage_posts",
         "pages_read_engagement",
         "pages_manage_engagement",
     )
-    DEFAULT_URLS: ClassVar[Mapping[str, str]] = {
+    DEFAULT_URLS = {
         "authorize": "https://www.facebook.com/{version}/dialog/oauth",
         "graph": "https://graph.facebook.com",
         "graph_video": "https://graph-video.facebook.com",

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from channels_app.adapters.base import PlatformConfig, RateLimited, TransientError
+from channels_app.adapters.base import ConnectMethod, PlatformConfig, RateLimited, TransientError
 
 log = logging.getLogger("channels_app.adapters")
 
@@ -41,7 +41,13 @@ class HttpAdapter:
     with the caller when given, else a new one) and `_sleep`, the pause between polls of a
     platform still processing media (tests replace it). Makes no network call."""
 
-    DEFAULT_URLS: ClassVar[Mapping[str, str]] = {}
+    # What the contract (`base.PlatformAdapter`) asks of every adapter class: each sets them.
+    kind: ClassVar[str]
+    connect_method: ClassVar[ConnectMethod]
+    uses_pkce: ClassVar[bool]
+    scopes: ClassVar[tuple[str, ...]]  # what we ask for
+    required_scopes: ClassVar[tuple[str, ...]]  # without these the channel cannot do its job
+    DEFAULT_URLS: ClassVar[Mapping[str, str]] = {}  # endpoint name -> URL
 
     def __init__(self, config: PlatformConfig, session: requests.Session | None = None) -> None:
         self.config = config

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 import requests
 
@@ -22,7 +22,6 @@ from channels_app.adapters.base import (
     AuthExpired,
     AuthorizationRequest,
     ConnectableAccount,
-    ConnectMethod,
     Credentials,
     InboxAuthor,
     InboxItem,
@@ -73,22 +72,22 @@ class InstagramAdapter(meta.GraphAdapter):
     """Instagram (Instagram Login). Options: "graph_version", "poll_interval_seconds",
     "poll_attempts" (container status polling while media is processed)."""
 
-    kind: ClassVar[str] = "instagram"
-    connect_method: ClassVar[ConnectMethod] = "oauth"
-    uses_pkce: ClassVar[bool] = False
-    scopes: ClassVar[tuple[str, ...]] = (
+    kind = "instagram"
+    connect_method = "oauth"
+    uses_pkce = False
+    scopes = (
         "instagram_business_basic",
         "instagram_business_content_publish",
         "instagram_business_manage_comments",
         "instagram_business_manage_messages",
         "instagram_business_manage_insights",
     )
-    required_scopes: ClassVar[tuple[str, ...]] = (
+    required_scopes = (
         "instagram_business_basic",
         "instagram_business_content_publish",
         "instagram_business_manage_comments",
     )
-    DEFAULT_URLS: ClassVar[Mapping[str, str]] = {
+    DEFAULT_URLS = {
         "authorize": "https://api.instagram.com/oauth/authorize",
         "token": "https://api.instagram.com/oauth/access_token",
         "graph": "https://graph.instagram.com",

@@ -27,7 +27,6 @@ from channels_app.adapters.base import (
     AuthExpired,
     AuthorizationRequest,
     ConnectableAccount,
-    ConnectMethod,
     Credentials,
     InboxAuthor,
     InboxItem,
@@ -93,27 +92,27 @@ def _id_key(value: str) -> tuple[int, str]:
 class MastodonAdapter(http.HttpAdapter):
     """Mastodon adapter. `config` carries the instance's client_id/secret (from `register_app`)."""
 
-    kind: ClassVar[str] = "mastodon"
+    kind = "mastodon"
     # Mastodon answers a repeated Idempotency-Key with the status it already made, for an hour:
     # within this many seconds the engine may safely send a post of unknown outcome again.
     idempotency_window: ClassVar[int] = 50 * 60
-    connect_method: ClassVar[ConnectMethod] = "instance_oauth"
-    uses_pkce: ClassVar[bool] = True
-    scopes: ClassVar[tuple[str, ...]] = (
+    connect_method = "instance_oauth"
+    uses_pkce = True
+    scopes = (
         "read:accounts",
         "read:statuses",
         "read:notifications",
         "write:statuses",
         "write:media",
     )
-    required_scopes: ClassVar[tuple[str, ...]] = (
+    required_scopes = (
         "read:accounts",
         "read:notifications",
         "write:statuses",
         "write:media",
     )
     # "{instance}" is the instance's base URL ("https://mastodon.social").
-    DEFAULT_URLS: ClassVar[Mapping[str, str]] = {
+    DEFAULT_URLS = {
         "authorize": "{instance}/oauth/authorize",
         "token": "{instance}/oauth/token",
         "apps": "{instance}/api/v1/apps",

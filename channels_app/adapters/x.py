@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 import requests
 
@@ -31,7 +31,6 @@ from channels_app.adapters.base import (
     AuthExpired,
     AuthorizationRequest,
     ConnectableAccount,
-    ConnectMethod,
     Credentials,
     InboxAuthor,
     InboxItem,
@@ -60,6 +59,34 @@ MENTION_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,refer
 _URL_RE = re.compile(r"https?://\S+")
 
 
+# Neutral metric name -> X's `public_metrics` keys, the documented spelling first (spec 2.167
+# renamed some counters; see the module docstring).
+POST_COUNTS = {
+    "impressions": ("impression_count",),
+    "likes": ("like_count",),
+    "comments": ("reply_count",),
+    "shares": ("retweet_count", "repost_count"),
+    "quotes": ("quote_count",),
+    "saves": ("bookmark_count",),
+}
+ACCOUNT_COUNTS = {
+    "followers": ("followers_count",),
+    "following": ("following_count",),
+    "posts": ("tweet_count", "post_count"),
+}
+
+
+def _counts(metrics: Mapping[str, Any], names: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
+    """{neutral name: value} from `public_metrics`, taking the first spelling X sent."""
+    values: dict[str, int] = {}
+    for name, keys in names.items():
+        for key in keys:
+            if isinstance(metrics.get(key), int):
+                values[name] = int(metrics[key])
+                break
+    return values
+
+
 def _snowflake(value: str | None) -> int:
     return int(value) if value and value.isdigit() else 0
 
@@ -72,10 +99,10 @@ def _match_form(text: str) -> str:
 class XAdapter(http.HttpAdapter):
     """X API v2 adapter (user context, OAuth 2.0 with PKCE, confidential client)."""
 
-    kind: ClassVar[str] = "x"
-    connect_method: ClassVar[ConnectMethod] = "oauth"
-    uses_pkce: ClassVar[bool] = True
-    scopes: ClassVar[tuple[str, ...]] = (
+    kind = "x"
+    connect_method = "oauth"
+    uses_pkce = True
+    scopes = (
         "tweet.read",
         "tweet.write",
         "users.read",
@@ -84,14 +111,14 @@ class XAdapter(http.HttpAdapter):
         "dm.read",
         "dm.write",
     )
-    required_scopes: ClassVar[tuple[str, ...]] = (
+    required_scopes = (
         "tweet.read",
         "tweet.write",
         "users.read",
         "media.write",
         "offline.access",
     )
-    DEFAULT_URLS: ClassVar[Mapping[str, str]] = {
+    DEFAULT_URLS = {
         "authorize": "https://x.com/i/oauth2/authorize",
         "token": "https://api.x.com/2/oauth2/token",
         "api": "https://api.x.com",
@@ -480,14 +507,6 @@ class XAdapter(http.HttpAdapter):
 
         impressions, likes, comments (replies), shares (reposts), quotes, saves (bookmarks).
         Deleted posts are left out."""
-        mapping = {
-            "impressions": ("impression_count",),
-            "likes": ("like_count",),
-            "comments": ("reply_count",),
-            "shares": ("retweet_count", "repost_count"),
-            "quotes": ("quote_count",),
-            "saves": ("bookmark_count",),
-        }
         results = []
         ids = list(external_ids)
         for start in range(0, len(ids), LOOKUP_BATCH):
@@ -505,17 +524,11 @@ class XAdapter(http.HttpAdapter):
                 metrics = tweet.get("public_metrics") if isinstance(tweet, dict) else None
                 if not isinstance(metrics, dict) or "id" not in tweet:
                     raise TransientError("X sent a post without public_metrics")
-                values = {}
-                for name, keys in mapping.items():
-                    for key in keys:
-                        if isinstance(metrics.get(key), int):
-                            values[name] = int(metrics[key])
-                            break
                 results.append(
                     PostMetrics(
                         external_id=str(tweet["id"]),
                         fetched_at=datetime.now(UTC),
-                        values=values,
+                        values=_counts(metrics, POST_COUNTS),
                         raw=dict(metrics),
                     )
                 )
@@ -527,21 +540,10 @@ class XAdapter(http.HttpAdapter):
         metrics = profile.raw.get("public_metrics")
         if not isinstance(metrics, dict):
             raise TransientError("X sent a user without public_metrics")
-        mapping = {
-            "followers": ("followers_count",),
-            "following": ("following_count",),
-            "posts": ("tweet_count", "post_count"),
-        }
-        values = {}
-        for name, keys in mapping.items():
-            for key in keys:
-                if isinstance(metrics.get(key), int):
-                    values[name] = int(metrics[key])
-                    break
         return AccountMetrics(
             account_id=profile.account_id,
             fetched_at=datetime.now(UTC),
-            values=values,
+            values=_counts(metrics, ACCOUNT_COUNTS),
             raw=dict(metrics),
         )
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from channels_app.adapters.base import ConnectMethod
 from channels_app.adapters.bluesky.inbox import BlueskyInbox
 from channels_app.adapters.bluesky.session import BlueskySession
 
@@ -16,8 +13,8 @@ class BlueskyAdapter(BlueskySession, BlueskyInbox):
     Its parts: `xrpc` (calls, errors), `session` (connect), `media` and `publishing`,
     `reading` (reconcile, metrics), `inbox` (webcare), `facets` (rich text)."""
 
-    kind: ClassVar[str] = "bluesky"
-    connect_method: ClassVar[ConnectMethod] = "app_password"
-    uses_pkce: ClassVar[bool] = False
-    scopes: ClassVar[tuple[str, ...]] = ()  # app passwords carry no OAuth scopes
-    required_scopes: ClassVar[tuple[str, ...]] = ()
+    kind = "bluesky"
+    connect_method = "app_password"
+    uses_pkce = False
+    scopes = ()  # app passwords carry no OAuth scopes
+    required_scopes = ()

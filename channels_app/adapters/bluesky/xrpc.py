@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import requests
 
@@ -34,7 +34,7 @@ class BlueskyXrpc(http.HttpAdapter):
     Options: "chat_proxy" (the `atproto-proxy` target for chat calls), "video_poll_seconds"
     and "video_max_polls" (video service job polling)."""
 
-    DEFAULT_URLS: ClassVar[Mapping[str, str]] = {
+    DEFAULT_URLS = {
         "service": "https://bsky.social",  # where login() starts (the entryway)
         "video": "https://video.bsky.app",  # the video processing service
         "web": "https://bsky.app",  # public post/profile pages

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from channels_app.adapters.base import (
-    ConnectMethod,
-)
 from channels_app.adapters.linkedin.auth import LinkedInAuth
 from channels_app.adapters.linkedin.inbox import LinkedInInbox
 from channels_app.adapters.linkedin.rest import MEMBER_SCOPES, ORGANIZATION_SCOPES
@@ -21,10 +16,10 @@ class LinkedInAdapter(LinkedInAuth, LinkedInInbox):
     Its parts: `rest` (calls, errors, scopes), `auth` (connect), `media` and `publishing`,
     `reading` (reconcile, metrics), `inbox` (webcare), `text` (little text)."""
 
-    kind: ClassVar[str] = "linkedin"
-    connect_method: ClassVar[ConnectMethod] = "oauth"
-    uses_pkce: ClassVar[bool] = False
-    scopes: ClassVar[tuple[str, ...]] = MEMBER_SCOPES + ORGANIZATION_SCOPES
+    kind = "linkedin"
+    connect_method = "oauth"
+    uses_pkce = False
+    scopes = MEMBER_SCOPES + ORGANIZATION_SCOPES
     # Member channels need w_member_social; organization channels also the *_organization_social
     # scopes (see `required_scopes_for`).
-    required_scopes: ClassVar[tuple[str, ...]] = ("w_member_social",)
+    required_scopes = ("w_member_social",)

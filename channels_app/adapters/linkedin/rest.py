@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import quote
 
 import requests
@@ -52,7 +52,7 @@ class LinkedInRest(http.HttpAdapter):
     "organization_scopes" ("1": ask for organization scopes), "video_poll_seconds" and
     "video_max_polls" (video processing polling)."""
 
-    DEFAULT_URLS: ClassVar[Mapping[str, str]] = {
+    DEFAULT_URLS = {
         "authorize": "https://www.linkedin.com/oauth/v2/authorization",
         "token": "https://www.linkedin.com/oauth/v2/accessToken",
         "userinfo": "https://api.linkedin.com/v2/userinfo",
