@@ -5,6 +5,10 @@ Both speak the same Graph dialect: versioned paths (`/v26.0/...`), the error env
 "is_transient", "fbtrace_id"}}`, throttle telemetry in `X-App-Usage` / `X-Page-Usage` /
 `X-Business-Use-Case-Usage` headers and cursor paging (`paging.next`). This module maps all of
 that onto the adapter errors of `base.py`; it never puts a token into a message.
+
+Both also run their inboxes the same way (comments on recent posts plus the conversations edge,
+merged into one page behind one cursor: `fetch_inbox`, `reply`), so that is written here once;
+what differs (which edges, which fields, whose items are "ours") stays in each adapter.
 """
 
 from __future__ import annotations
