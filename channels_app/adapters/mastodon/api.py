@@ -13,12 +13,7 @@ from urllib.parse import urlsplit
 import requests
 
 from channels_app.adapters import http
-from channels_app.adapters.base import (
-    AccountProfile,
-    AuthExpired,
-    Rejected,
-    TransientError,
-)
+from channels_app.adapters.base import AccountProfile, AuthExpired, Rejected, TransientError
 
 _HOST_RE = re.compile(
     r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:\d{1,5})?$"

@@ -10,12 +10,7 @@ from typing import Any
 import requests
 
 from channels_app.adapters import http
-from channels_app.adapters.base import (
-    AuthExpired,
-    Credentials,
-    Rejected,
-    TransientError,
-)
+from channels_app.adapters.base import AuthExpired, Credentials, Rejected, TransientError
 
 
 class XApi(http.HttpAdapter):

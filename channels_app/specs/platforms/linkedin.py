@@ -14,13 +14,7 @@ from channels_app.specs.rules import (
     TextRules,
     VideoRules,
 )
-from channels_app.specs.sources import (
-    AYRSHARE,
-    BUFFER_LIMITS,
-    CHANNEL_RULES,
-    provisional,
-    sources,
-)
+from channels_app.specs.sources import AYRSHARE, BUFFER_LIMITS, CHANNEL_RULES, provisional, sources
 
 LINKEDIN_POSTS = (
     "https://learn.microsoft.com/linkedin/marketing/community-management/shares/posts-api"

@@ -18,12 +18,7 @@ from channels_app.specs.rules import (
     TextRules,
     VideoRules,
 )
-from channels_app.specs.sources import (
-    AYRSHARE,
-    provisional,
-    sources,
-    verified,
-)
+from channels_app.specs.sources import AYRSHARE, provisional, sources, verified
 
 X_SPEC = "specs/x-api-v2.openapi.json"
 X_MEDIA_DOC = "https://docs.x.com/x-api/media"

@@ -19,13 +19,7 @@ from channels_app.specs.rules import (
     TextRules,
     VideoRules,
 )
-from channels_app.specs.sources import (
-    AYRSHARE,
-    CHANNEL_RULES,
-    provisional,
-    sources,
-    verified,
-)
+from channels_app.specs.sources import AYRSHARE, CHANNEL_RULES, provisional, sources, verified
 
 TIKTOK_PHOTO = "https://developers.tiktok.com/doc/content-posting-api-reference-photo-post"
 TIKTOK_VIDEO = "https://developers.tiktok.com/doc/content-posting-api-reference-direct-post"
