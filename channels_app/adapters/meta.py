@@ -33,6 +33,7 @@ from channels_app.adapters.base import (
     Rejected,
     ReplyResult,
     TransientError,
+    normalize_text_for_match,
 )
 
 # The latest Graph API version when this was written (changelog: v26.0, July 29 2026).
@@ -218,6 +219,32 @@ class GraphClient:
             return insight_values(self.get(path, token, **params))
         except Rejected:
             return {}
+
+    def find_recent(
+        self,
+        path: str,
+        token: str,
+        *,
+        text: str,
+        since: datetime,
+        text_field: str,
+        time_field: str,
+        fields: str,
+    ) -> Mapping[str, Any] | None:
+        """The newest item of the edge at `path` (newest first, up to three pages of 25) whose
+        `text_field` matches `text` (whitespace and case aside) and which is not older than
+        `since` (by `time_field`); None when the edge reaches older items first or ends.
+        Raises the mapped errors."""
+        wanted = normalize_text_for_match(text)
+        for item in self.iter_items(path, token, fields=fields, limit=25):
+            created = http.parse_time(item.get(time_field))
+            if created is not None and created < since:
+                return None
+            if item.get("id") and normalize_text_for_match(str(item.get(text_field) or "")) == (
+                wanted
+            ):
+                return item
+        return None
 
     def iter_items(
         self, path: str, token: str | None, *, max_pages: int = 3, **params: Any

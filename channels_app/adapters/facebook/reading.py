@@ -16,7 +16,6 @@ from channels_app.adapters.base import (
     PostMetrics,
     PublishedPost,
     TransientError,
-    normalize_text_for_match,
 )
 from channels_app.adapters.facebook.graph import FacebookGraph, fb_url
 
@@ -76,21 +75,16 @@ class FacebookReading(FacebookGraph):
             and not any(m.is_video for m in post.media)
         ):
             return self.get_post(creds, post.steps["post"])
-        wanted = normalize_text_for_match(post.text)
-        for item in self.graph.iter_items(
+        found = self.graph.find_recent(
             f"{creds.account_id}/published_posts",
             creds.access_token,
+            text=post.text,
+            since=since,
+            text_field="message",
+            time_field="created_time",
             fields=POST_FIELDS,
-            limit=25,
-        ):
-            created = http.parse_time(item.get("created_time"))
-            if created is not None and created < since:
-                return None
-            if item.get("id") and normalize_text_for_match(str(item.get("message") or "")) == (
-                wanted
-            ):
-                return self._published(item)
-        return None
+        )
+        return self._published(found) if found else None
 
     # --- measure --------------------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from channels_app.adapters.base import (
     PostMetrics,
     PublishedPost,
     TransientError,
-    normalize_text_for_match,
 )
 from channels_app.adapters.instagram.graph import InstagramGraph
 
@@ -66,17 +65,16 @@ class InstagramReading(InstagramGraph):
         media recorded as `post.steps["post"]` when an attempt got that far."""
         if post.steps.get("post") and not post.reply_to_id:
             return self.get_post(creds, post.steps["post"])
-        wanted = normalize_text_for_match(post.text)
-        for item in self.graph.iter_items(
-            "me/media", creds.access_token, fields=MEDIA_FIELDS, limit=25
-        ):
-            created = http.parse_time(item.get("timestamp"))
-            if created is not None and created < since:
-                return None
-            caption = normalize_text_for_match(str(item.get("caption") or ""))
-            if item.get("id") and caption == wanted:
-                return self._published(item)
-        return None
+        found = self.graph.find_recent(
+            "me/media",
+            creds.access_token,
+            text=post.text,
+            since=since,
+            text_field="caption",
+            time_field="timestamp",
+            fields=MEDIA_FIELDS,
+        )
+        return self._published(found) if found else None
 
     # --- measure --------------------------------------------------------------------------------
 
