@@ -15,6 +15,7 @@ from channels_app.adapters.base import (
 )
 from channels_app.adapters.http import as_dict, as_list
 from channels_app.adapters.linkedin.publishing import LinkedInPublishing
+from channels_app.adapters.linkedin.reading import LinkedInReading
 from channels_app.adapters.linkedin.rest import epoch_ms, urn_path
 from channels_app.adapters.linkedin.text import unescape_little_text
 
@@ -22,7 +23,7 @@ INBOX_POSTS = 10
 COMMENTS_PER_POST = 50
 
 
-class LinkedInInbox(LinkedInPublishing):
+class LinkedInInbox(LinkedInPublishing, LinkedInReading):
     """The inbox (comments) and answering it."""
 
     def fetch_inbox(self, creds: Credentials, *, cursor: str | None) -> InboxPage:

@@ -14,12 +14,11 @@ from channels_app.adapters.base import (
     post_first_comment,
 )
 from channels_app.adapters.linkedin.media import LinkedInMedia
-from channels_app.adapters.linkedin.reading import LinkedInReading
 from channels_app.adapters.linkedin.rest import urn_path
 from channels_app.adapters.linkedin.text import escape_little_text
 
 
-class LinkedInPublishing(LinkedInMedia, LinkedInReading):
+class LinkedInPublishing(LinkedInMedia):
     """Posts and comments."""
 
     def _comment(
