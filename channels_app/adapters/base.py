@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+from urllib.parse import quote_plus, urlencode
 
 # --- Errors -------------------------------------------------------------------------------------
 
@@ -234,6 +235,32 @@ class OutgoingPost:
         if self.record_step is not None:
             self.record_step(key, value)
 
+    def text_with_link(self, separator: str = " ") -> str:
+        """The text with `link` appended (after `separator`) unless the text already has it,
+        for platforms without link posts (the platform makes its own card from the URL)."""
+        if self.link and self.link not in self.text:
+            return f"{self.text}{separator}{self.link}" if self.text else self.link
+        return self.text
+
+
+def post_first_comment(post: OutgoingPost, create: Callable[[str], str]) -> tuple[str | None, str]:
+    """Post `post.first_comment` after the post itself went out, once.
+
+    `create(text)` makes the comment on the platform and returns its id. Returns
+    (comment id or None, error message or ""): nothing to do without a first comment or when
+    an earlier attempt recorded step "first_comment"; a new comment is recorded at once. An
+    AdapterError from `create` does not propagate: the post stays published, and its message
+    is returned for `PublishResult.first_comment_error`."""
+    comment_id = post.steps.get("first_comment") or None
+    if not post.first_comment or comment_id is not None:
+        return comment_id, ""
+    try:
+        comment_id = create(post.first_comment)
+    except AdapterError as exc:
+        return None, exc.message
+    post.step_done("first_comment", comment_id)
+    return comment_id, ""
+
 
 @dataclass(frozen=True)
 class PublishResult:
@@ -425,6 +452,34 @@ def new_code_verifier() -> str:
 def code_challenge_s256(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def oauth_authorization(
+    endpoint: str,
+    config: PlatformConfig,
+    *,
+    state: str,
+    scope: str,
+    code_verifier: str | None = None,
+    quote_via: Callable[..., str] = quote_plus,
+) -> AuthorizationRequest:
+    """Where to send the browser for an OAuth 2.0 authorization code (RFC 6749 4.1.1) from our
+    app on `endpoint`: `config`'s client id and redirect URI, `scope` as the platform wants it
+    joined, `state`; with `code_verifier`, its PKCE S256 challenge (RFC 7636), and the verifier
+    is kept on the request for the code exchange. `quote_via` encodes the query (spaces as "+"
+    by default). No network call."""
+    params = {
+        "response_type": "code",
+        "client_id": config.client_id,
+        "redirect_uri": config.redirect_uri,
+        "scope": scope,
+        "state": state,
+    }
+    if code_verifier:
+        params["code_challenge"] = code_challenge_s256(code_verifier)
+        params["code_challenge_method"] = "S256"
+    url = f"{endpoint}?{urlencode(params, quote_via=quote_via)}"
+    return AuthorizationRequest(url=url, state=state, code_verifier=code_verifier)
 
 
 def normalize_text_for_match(text: str) -> str:

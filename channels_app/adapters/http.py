@@ -9,14 +9,17 @@ carry the method, the URL without its query string, and the status.
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
+import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from channels_app.adapters.base import RateLimited, TransientError
+from channels_app.adapters.base import ConnectMethod, PlatformConfig, RateLimited, TransientError
 
 log = logging.getLogger("channels_app.adapters")
 
@@ -30,6 +33,37 @@ def new_session() -> requests.Session:
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     return session
+
+
+class HttpAdapter:
+    """What every HTTP adapter starts from: its `config`, its endpoint `urls` (the class's
+    `DEFAULT_URLS`, each overridable by name through `config.urls`), one `session` (shared
+    with the caller when given, else a new one) and `_sleep`, the pause between polls of a
+    platform still processing media (tests replace it). Makes no network call."""
+
+    # What the contract (`base.PlatformAdapter`) asks of every adapter class: each sets them.
+    kind: ClassVar[str]
+    connect_method: ClassVar[ConnectMethod]
+    uses_pkce: ClassVar[bool]
+    scopes: ClassVar[tuple[str, ...]]  # what we ask for
+    required_scopes: ClassVar[tuple[str, ...]]  # without these the channel cannot do its job
+    DEFAULT_URLS: ClassVar[Mapping[str, str]] = {}  # endpoint name -> URL
+
+    def __init__(self, config: PlatformConfig, session: requests.Session | None = None) -> None:
+        self.config = config
+        self.urls: dict[str, str] = {**self.DEFAULT_URLS, **config.urls}
+        self.session = session or new_session()
+        self._sleep: Callable[[float], None] = time.sleep
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else {} (for reading platform bodies defensively)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """`value` when it is a JSON array, else []."""
+    return value if isinstance(value, list) else []
 
 
 def safe_url(url: str) -> str:
@@ -170,3 +204,18 @@ def parse_time(value: str | int | float | None) -> datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def load_cursor(cursor: str | None) -> dict[str, str]:
+    """The {name: value} state an adapter packed into an opaque inbox cursor as JSON (the
+    newest times seen, per source); {} when absent or unreadable. Non-string values, which no
+    adapter writes, are dropped."""
+    if not cursor:
+        return {}
+    try:
+        state = json.loads(cursor)
+    except ValueError:
+        return {}
+    if not isinstance(state, dict):
+        return {}
+    return {k: v for k, v in state.items() if isinstance(v, str)}

@@ -25,8 +25,8 @@ from channels_app.specs.counting import (
     extract_urls,
     text_limit_status,
 )
-from channels_app.specs.platforms import (
-    PLATFORM_SPECS,
+from channels_app.specs.platforms import PLATFORM_SPECS
+from channels_app.specs.rules import (
     REQUIRED_SOURCES,
     Counting,
     Features,

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import regex
 from twitter_text import parse_tweet
 
-from channels_app.specs.platforms import PLATFORM_SPECS, Counting, PlatformSpec
+from channels_app.specs.platforms import PLATFORM_SPECS
+from channels_app.specs.rules import Counting, PlatformSpec
 
 GRAPHEME = regex.compile(r"\X")
 # An emoji grapheme: starts with a pictographic or regional-indicator code point, or is a keycap.
