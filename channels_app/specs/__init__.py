@@ -140,7 +140,7 @@ def with_instance_limits(spec: PlatformSpec, configuration: Any) -> PlatformSpec
     if (pixels := _positive_int(attachments, "image_matrix_limit")) is not None:
         images = replace(images, max_pixels=pixels)
     if video is not None:
-        changes: dict[str, int] = {}
+        changes: dict[str, Any] = {}
         for key, attribute in (
             ("video_size_limit", "max_bytes"),
             ("video_frame_rate_limit", "max_fps"),

@@ -3,8 +3,9 @@ how messages are built (lazy, so that importing needs no Django settings)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.utils.functional import Promise, lazy
@@ -71,7 +72,7 @@ class Issue:
     field: str
     message: Promise | str
     severity: Severity = "error"
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def _interpolate(template: Promise | str, params: Mapping[str, Any]) -> str:

@@ -15,6 +15,7 @@ from channels_app.adapters.base import (
     Credentials,
     InboxAuthor,
     InboxItem,
+    InboxKind,
     InboxPage,
     ReplyResult,
     TransientError,
@@ -104,6 +105,7 @@ class BlueskyInbox(BlueskyPublishing):
         parent_uri = str(as_dict(reply.get("parent")).get("uri") or "")
         reason = note.get("reason")
         handle = str(author.get("handle") or "")
+        kind: InboxKind
         if reason == "reply":
             kind = "comment" if parent_uri and parent_uri == root_uri else "reply"
             post_id = root_uri

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -142,9 +143,7 @@ class BlueskyMedia(BlueskyXrpc):
             entries = []
             for index, image in enumerate(images):
                 entry: dict[str, Any] = {
-                    "image": self._blob(
-                        post, index, lambda image=image: self._upload_blob(creds, image)
-                    ),
+                    "image": self._blob(post, index, partial(self._upload_blob, creds, image)),
                     "alt": image.alt_text,
                 }
                 if ratio := self._aspect_ratio(image):

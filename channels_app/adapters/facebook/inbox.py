@@ -63,11 +63,11 @@ class FacebookInbox(FacebookGraph):
                 yield self._comment_item(c, str(post["id"]), page)
 
     def _comment_item(self, c: Mapping[str, Any], post_id: str, page: str) -> InboxItem | None:
-        author = c.get("from") if isinstance(c.get("from"), Mapping) else {}
+        author = http.as_dict(c.get("from"))
         created = http.parse_time(c.get("created_time"))
         if not c.get("id") or created is None or str(author.get("id")) == page:
             return None
-        parent = c.get("parent") if isinstance(c.get("parent"), Mapping) else {}
+        parent = http.as_dict(c.get("parent"))
         return InboxItem(
             external_id=str(c["id"]),
             kind="reply" if parent.get("id") else "comment",
@@ -86,7 +86,7 @@ class FacebookInbox(FacebookGraph):
 
     @staticmethod
     def _message_item(m: Mapping[str, Any], conv_id: str, page: str) -> InboxItem | None:
-        author = m.get("from") if isinstance(m.get("from"), Mapping) else {}
+        author = http.as_dict(m.get("from"))
         created = http.parse_time(m.get("created_time"))
         sender = str(author.get("id") or "")
         if not m.get("id") or created is None or not sender or sender == page:

@@ -75,7 +75,7 @@ class InstagramInbox(InstagramGraph):
 def _comment_item(
     c: Mapping[str, Any], media: Mapping[str, Any], ours: set[str], username: str
 ) -> InboxItem | None:
-    author = c.get("from") if isinstance(c.get("from"), Mapping) else {}
+    author = http.as_dict(c.get("from"))
     author_id = str(author.get("id") or "")
     handle = str(author.get("username") or c.get("username") or "")
     created = http.parse_time(c.get("timestamp"))
@@ -101,7 +101,7 @@ def _comment_item(
 def _message_item(
     m: Mapping[str, Any], conv_id: str, ours: set[str], username: str
 ) -> InboxItem | None:
-    author = m.get("from") if isinstance(m.get("from"), Mapping) else {}
+    author = http.as_dict(m.get("from"))
     sender = str(author.get("id") or "")
     handle = str(author.get("username") or "")
     created = http.parse_time(m.get("created_time"))

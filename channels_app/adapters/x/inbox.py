@@ -33,7 +33,7 @@ class XInbox(XPublishing):
 
     @staticmethod
     def _users(body: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-        includes = body.get("includes") if isinstance(body.get("includes"), dict) else {}
+        includes = http.as_dict(body.get("includes"))
         users = includes.get("users") if isinstance(includes, dict) else None
         return {str(u["id"]): u for u in users or [] if isinstance(u, dict) and "id" in u}
 
@@ -66,7 +66,7 @@ class XInbox(XPublishing):
                     reached = True
                     continue
                 yield entry, users
-            meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+            meta = http.as_dict(body.get("meta"))
             if reached or not meta.get("next_token"):
                 return
             params = {**params, "pagination_token": meta["next_token"]}

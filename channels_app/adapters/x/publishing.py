@@ -31,7 +31,7 @@ class XPublishing(XApi):
             if not isinstance(info, dict) or info.get("state") in (None, "succeeded"):
                 return
             if info.get("state") == "failed":
-                error = info.get("error") if isinstance(info.get("error"), dict) else {}
+                error = http.as_dict(info.get("error"))
                 raise Rejected(str(error.get("message") or "X could not process the media."))
             self._sleep(max(1, int(info.get("check_after_secs") or 1)))
             body = self._call(

@@ -123,7 +123,7 @@ class XReading(XAuth):
                     raise TransientError("X sent a post without an id")
                 if _match_form(str(tweet.get("text") or "")) in (wanted, with_media):
                     return self._published(creds, tweet)
-            meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+            meta = http.as_dict(body.get("meta"))
             if not meta.get("next_token"):
                 return None
             params["pagination_token"] = meta["next_token"]
