@@ -209,7 +209,7 @@ def next_free_slot(*, post: Post, after: datetime | None = None) -> datetime:
             candidate = datetime.combine(day, at, tzinfo=tz)
             if candidate <= start:
                 continue
-            if all(abs(candidate - t) >= SLOT_TOLERANCE for t in taken):
+            if all(abs(candidate - t) >= SLOT_TOLERANCE for t in taken if t is not None):
                 return candidate
     raise ValidationError(
         _("Every posting slot in the next %(weeks)d weeks is taken.")
@@ -236,7 +236,7 @@ def occurrence_times(
     tz = ZoneInfo(tz_name)
     local = first.astimezone(tz)
     step = timedelta(days=every * (7 if unit == RecurrenceUnit.WEEK else 1))
-    times = []
+    times: list[datetime] = []
     day = local.date() + step
     while day <= until and len(times) < MAX_OCCURRENCES:
         times.append(datetime.combine(day, local.time(), tzinfo=tz))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -82,8 +84,11 @@ def ensure_can_edit(membership: Membership, post: Post) -> None:
 
 
 def resolve(
-    *, workspace: Workspace, data: PostInput, current_channel_ids: set[int] = frozenset()
-) -> Resolved:  # type: ignore[assignment]
+    *,
+    workspace: Workspace,
+    data: PostInput,
+    current_channel_ids: AbstractSet[int] = frozenset(),
+) -> Resolved:
     """Turn the ids in `data` into objects of `workspace`. Raises ValidationError for ids that are
     not this workspace's (or a disconnected channel newly picked)."""
     errors: dict[str, list[str]] = {}
@@ -234,7 +239,10 @@ def _fingerprint(data: PostInput) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _set_media(owner: Post | PostTarget, model: type, choices: list[MediaChoice]) -> None:
+_Media = TypeVar("_Media", PostMedia, TargetMedia)
+
+
+def _set_media(owner: Post | PostTarget, model: type[_Media], choices: list[MediaChoice]) -> None:
     key = "post" if model is PostMedia else "target"
     model.objects.filter(**{key: owner}).delete()
     model.objects.bulk_create(
@@ -439,7 +447,11 @@ def post_comment_add(
     comment = PostComment.objects.create(
         post=post, author=by, author_label=label, body=body, via_review_link=review_link
     )
-    people = {c.author for c in post.comments.exclude(author=None).select_related("author")}
+    people = {
+        c.author
+        for c in post.comments.exclude(author=None).select_related("author")
+        if c.author is not None
+    }
     if post.author is not None:
         people.add(post.author)
     notify(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -259,7 +260,7 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
     header = batch.report[0] if batch.report else {}
     membership = (
         Membership.objects.select_related("workspace", "user")
-        .filter(pk=header.get("membership"), workspace=batch.workspace)
+        .filter(pk=header.get("membership") or 0, workspace=batch.workspace)
         .first()
     )
     parsed = parse_text(
@@ -323,7 +324,7 @@ def _process(*, batch: ImportBatch, membership: Membership, parsed: ParsedFile) 
                 continue
             if row.number in saved:
                 post = saved[row.number]
-                entry = {
+                entry: dict[str, Any] = {
                     "row": row.number,
                     "status": "scheduled" if post.status == Post.Status.SCHEDULED else "draft",
                     "post_id": post.pk,
