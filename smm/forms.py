@@ -1,12 +1,32 @@
+"""Forms of the kernel's pages, and `form_add_service_errors`, which every app's views use to
+show a service's refusal on the form that was submitted."""
+
 from __future__ import annotations
 
 import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from smm.models import Role
+
+
+def form_add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on `form`, so the page shows it next to the input.
+
+    Errors keyed by a field the form has go on that field; the rest (and errors without a
+    field) become the form's non-field errors. Side effect: `form.errors` grows; nothing else.
+    """
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
 
 
 def _timezone_choices() -> list[tuple[str, str]]:
