@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from smm.models import Role
+from smm.notifications import NotificationKind
 
 
 def form_add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -90,3 +91,26 @@ class ApiTokenForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty for a token that does not expire."),
     )
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One checkbox per registered notification kind: also send it by e-mail.
+
+    Fields are named after the kinds' keys (`post.submitted`); `cleaned_email()` gives the
+    choice per key, as `notification_preferences_update` takes it."""
+
+    def __init__(
+        self,
+        *args: object,
+        kinds: list[NotificationKind],
+        initial_email: dict[str, bool],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for kind in kinds:
+            self.fields[kind.key] = forms.BooleanField(
+                label=kind.label, required=False, initial=initial_email.get(kind.key, False)
+            )
+
+    def cleaned_email(self) -> dict[str, bool]:
+        return {key: bool(value) for key, value in self.cleaned_data.items()}

@@ -23,6 +23,7 @@ from smm.accounts import INVITED_EMAIL_SESSION_KEY
 from smm.forms import (
     ApiTokenForm,
     InvitationForm,
+    NotificationPreferencesForm,
     ProfileForm,
     RoleForm,
     WorkspaceDeleteForm,
@@ -456,10 +457,28 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 NOTIFICATIONS_PER_PAGE = 50
 
 
+def _preferences_form(request: HttpRequest) -> NotificationPreferencesForm:
+    return NotificationPreferencesForm(
+        request.POST if request.method == "POST" else None,
+        prefix="email",
+        kinds=notification_services.notification_kinds(),
+        initial_email=notification_services.notification_email_preferences(user=request.user),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def notifications(request: HttpRequest) -> HttpResponse:
-    """The user's notifications of every workspace, newest first; POST marks them all read."""
+    """The user's notifications of every workspace, newest first, and which kinds also come by
+    e-mail. POST with `preferences` saves those choices; any other POST marks all read."""
+    preferences = _preferences_form(request)
+    if request.method == "POST" and "preferences" in request.POST:
+        if preferences.is_valid():
+            notification_services.notification_preferences_update(
+                user=request.user, email=preferences.cleaned_email()
+            )
+            messages.success(request, _("Your e-mail choices are saved."))
+        return redirect("smm:notifications")
     if request.method == "POST":
         changed = notification_services.notification_mark_all_read(user=request.user)
         if changed:
@@ -476,6 +495,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "unread": notification_services.notification_unread_count(user=request.user),
+            "preferences": preferences,
         },
     )
 
