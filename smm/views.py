@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -257,21 +258,34 @@ def member_remove(request: HttpRequest, membership: Membership, member_id: int) 
     return redirect("smm:member_list", slug=workspace.slug)
 
 
+def _on_invitation(
+    request: HttpRequest,
+    membership: Membership,
+    invitation_id: int,
+    act: Callable[[Invitation], None],
+) -> HttpResponse:
+    """Do `act` to invitation `invitation_id` of the membership's workspace (404 for another
+    workspace's) and go back to the team page; a service's refusal becomes an error message."""
+    invitation = get_object_or_404(Invitation, workspace=membership.workspace, pk=invitation_id)
+    try:
+        act(invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("smm:member_list", slug=membership.workspace.slug)
+
+
 @login_required
 @require_POST
 @workspace_view("members.invite")
 def invitation_resend(
     request: HttpRequest, membership: Membership, invitation_id: int
 ) -> HttpResponse:
-    workspace = membership.workspace
-    invitation = get_object_or_404(Invitation, workspace=workspace, pk=invitation_id)
-    try:
-        sent = services.invitation_resend(invitation=invitation, by=membership)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        _report_invitation(request, sent)
-    return redirect("smm:member_list", slug=workspace.slug)
+    def resend(invitation: Invitation) -> None:
+        _report_invitation(
+            request, services.invitation_resend(invitation=invitation, by=membership)
+        )
+
+    return _on_invitation(request, membership, invitation_id, resend)
 
 
 @login_required
@@ -280,17 +294,12 @@ def invitation_resend(
 def invitation_revoke(
     request: HttpRequest, membership: Membership, invitation_id: int
 ) -> HttpResponse:
-    workspace = membership.workspace
-    invitation = get_object_or_404(Invitation, workspace=workspace, pk=invitation_id)
-    try:
+    def revoke(invitation: Invitation) -> None:
         services.invitation_revoke(invitation=invitation, by=membership)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("Invitation for %(email)s revoked.") % {"email": invitation.email}
-        )
-    return redirect("smm:member_list", slug=workspace.slug)
+        message = _("Invitation for %(email)s revoked.") % {"email": invitation.email}
+        messages.success(request, message)
+
+    return _on_invitation(request, membership, invitation_id, revoke)
 
 
 @require_http_methods(["GET", "POST"])
