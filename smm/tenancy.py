@@ -112,8 +112,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WORKSPACE_VIEW_MARK = "workspace_action"
 
 
+RefusedHandler = Callable[[HttpRequest, str], HttpResponse]
+
+
 def workspace_view(
-    action: str, *, write_action: str | None = None
+    action: str, *, write_action: str | None = None, on_refused: RefusedHandler | None = None
 ) -> Callable[[WorkspaceViewFunc[P]], Callable[..., HttpResponse]]:
     """Decorate a workspace-scoped page: the one way into a workspace for function views.
 
@@ -123,6 +126,9 @@ def workspace_view(
     `action`) for every other method. Raises Http404 for non-members (revealing nothing) and
     django's PermissionDenied (403) for a role too weak. Side effects as `workspace_for_member`.
     Put it below `login_required` and the `require_*` method decorators, so those answer first.
+    Views that answer fetch() calls pass `on_refused(request, reason)`: it makes the response
+    for an anonymous caller (reason "logged_out") and for a role too weak ("forbidden"), e.g.
+    JSON; non-members still get the 404.
     """
     role_for(action)  # an unknown action fails at import time, not at the first request
     if write_action is not None:
@@ -132,8 +138,12 @@ def workspace_view(
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, slug: str, **kwargs: Any) -> HttpResponse:
             needed = action if request.method in SAFE_METHODS else (write_action or action)
+            if on_refused is not None and not request.user.is_authenticated:
+                return on_refused(request, "logged_out")
             membership = membership_for(request.user, slug)
             if not can(membership, needed):
+                if on_refused is not None:
+                    return on_refused(request, "forbidden")
                 raise DjangoPermissionDenied
             _enter(request, membership)
             return view(request, membership, *args, **kwargs)

@@ -141,3 +141,27 @@ def test_decorator_checks_the_write_action_for_unsafe_methods(workspace: Workspa
 def test_decorator_refuses_unknown_actions_at_import_time() -> None:
     with pytest.raises(KeyError):
         workspace_view("no.such_action")
+
+
+def _json_refused(request: HttpRequest, reason: str) -> HttpResponse:
+    return HttpResponse(reason, status=401 if reason == "logged_out" else 403)
+
+
+@workspace_view("content.schedule", on_refused=_json_refused)
+def _fetch_probe(request: HttpRequest, membership: Membership) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+def test_on_refused_answers_for_anonymous_and_weak_roles_but_not_outsiders(
+    mallory: User, workspace: Workspace
+) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tests.factories import member
+
+    assert _fetch_probe(_request("GET", AnonymousUser()), slug=workspace.slug).status_code == 401
+    viewer = member(workspace, Role.VIEWER, email="vera@example.com")
+    refused = _fetch_probe(_request("GET", viewer), slug=workspace.slug)
+    assert (refused.status_code, refused.content) == (403, b"forbidden")
+    with pytest.raises(Http404):
+        _fetch_probe(_request("GET", mallory), slug=workspace.slug)
