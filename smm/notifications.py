@@ -30,8 +30,6 @@ from django.utils.module_loading import autodiscover_modules
 from smm.mail import absolute_url, email_send
 from smm.models import Notification, NotificationPreference, User, Workspace
 
-__all__ = ["absolute_url", "notify"]
-
 logger = logging.getLogger(__name__)
 
 # The unread count shown in every page's header is cached, so the badge costs no query.
