@@ -15,12 +15,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from channels_app import platforms
 from channels_app.adapters import adapter_class
@@ -47,6 +46,7 @@ from channels_app.models import (
     refresh_due,
 )
 from smm.models import Role, User, Workspace
+from smm.notifications import notify
 from smm.selectors import memberships_at_least
 from smm.services import activity_record
 
@@ -464,30 +464,21 @@ def channel_mark_needs_reconnect(*, channel: Channel, reason: str) -> bool:
 
 
 def _notify_admins_needs_reconnect(channel: Channel, reason: str) -> None:
+    """Tell the workspace's admins (in the app, and by e-mail as each of them chose)."""
     workspace = channel.workspace
-    recipients = list(
-        memberships_at_least(workspace=workspace, role=Role.ADMIN).values_list(
-            "user__email", flat=True
-        )
+    admins = [m.user for m in memberships_at_least(workspace=workspace, role=Role.ADMIN)]
+    notify(
+        workspace=workspace,
+        recipients=admins,
+        kind="channel.needs_reconnect",
+        message=gettext_lazy("%(platform)s %(channel)s needs reconnecting: %(reason)s"),
+        params={
+            "platform": channel.get_platform_display(),
+            "channel": channel.handle or channel.display_name,
+            "reason": reason[:500],
+        },
+        url=reverse("channels_app:channel_detail", args=[workspace.slug, channel.pk]),
     )
-    if not recipients:
-        return
-    context = {
-        "workspace": workspace,
-        "channel": channel,
-        "reason": reason,
-        "url": settings.SITE_URL
-        + reverse("channels_app:channel_detail", args=[workspace.slug, channel.pk]),
-    }
-    with translation.override(workspace.language):
-        subject = render_to_string("channels_app/email/needs_reconnect_subject.txt", context)
-        body = render_to_string("channels_app/email/needs_reconnect_message.txt", context)
-    try:
-        send_mail(subject.strip(), body, None, recipients)
-    except Exception:
-        # The channel page and the activity log show it too; a mail server problem must not
-        # stop the refresh sweep.
-        logger.exception("could not e-mail the admins about channel %s", channel.pk)
 
 
 def channel_tokens_claim_due(*, now: datetime | None = None, limit: int = 200) -> list[int]:

@@ -22,9 +22,9 @@ from channels_app.forms import (
     PostingSlotForm,
 )
 from channels_app.models import Channel, Platform
+from smm.forms import form_add_service_errors
 from smm.models import Membership, Workspace
-from smm.tenancy import can, workspace_for_member
-from smm.views import _form_errors
+from smm.tenancy import can, workspace_for_member, workspace_view
 
 OAUTH_SESSION_KEY = "channels_oauth"
 OAUTH_FLOW_LIFETIME = timedelta(minutes=15)
@@ -64,8 +64,9 @@ def _list_page(
 
 
 @login_required
-def channel_list(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="channels.view")
+@workspace_view("channels.view")
+def channel_list(request: HttpRequest, membership: Membership) -> HttpResponse:
+    workspace = membership.workspace
     return _list_page(request, workspace)
 
 
@@ -79,9 +80,10 @@ def _remember_flow(request: HttpRequest, state: str, flow: dict) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def channel_connect(request: HttpRequest, slug: str, platform: str) -> HttpResponse:
+@workspace_view("channels.manage")
+def channel_connect(request: HttpRequest, membership: Membership, platform: str) -> HttpResponse:
     """Start connecting `platform`: redirect to its login page, or show the Bluesky form."""
-    workspace = workspace_for_member(request, slug, action="channels.manage")
+    workspace = membership.workspace
     if platform not in Platform.values:
         raise Http404
     available = platforms.availability(platform)
@@ -103,7 +105,7 @@ def channel_connect(request: HttpRequest, slug: str, platform: str) -> HttpRespo
         )
     except ValidationError as exc:
         if form is not None:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
             return _list_page(request, workspace, mastodon_form=form, status=400)
         messages.error(request, " ".join(exc.messages))
         return redirect("channels_app:channel_list", slug=workspace.slug)
@@ -127,7 +129,7 @@ def _connect_app_password(
                 service_url=form.cleaned_data["service_url"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Connected %(channel)s.") % {"channel": channel.handle})
             return redirect(
@@ -194,9 +196,10 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pending_choose(request: HttpRequest, slug: str, pending_id: int) -> HttpResponse:
+@workspace_view("channels.manage")
+def pending_choose(request: HttpRequest, membership: Membership, pending_id: int) -> HttpResponse:
     """Pick which of the accounts an authorization gave access to become channels."""
-    workspace = workspace_for_member(request, slug, action="channels.manage")
+    workspace = membership.workspace
     pending = selectors.pending_connection_get(
         workspace=workspace, user=request.user, pending_id=pending_id
     )  # type: ignore[arg-type]
@@ -214,7 +217,7 @@ def pending_choose(request: HttpRequest, slug: str, pending_id: int) -> HttpResp
                 by=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -238,10 +241,10 @@ def pending_choose(request: HttpRequest, slug: str, pending_id: int) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def channel_detail(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
+@workspace_view("channels.view")
+def channel_detail(request: HttpRequest, membership: Membership, channel_id: int) -> HttpResponse:
     """A channel's health, guidelines and posting slots. POST saves the guidelines."""
-    workspace = workspace_for_member(request, slug, action="channels.view")
-    membership = _membership(request)
+    workspace = membership.workspace
     channel = selectors.channel_get(workspace=workspace, channel_id=channel_id)
     guidelines = getattr(channel, "guidelines", None)
     initial = {}
@@ -266,7 +269,7 @@ def channel_detail(request: HttpRequest, slug: str, channel_id: int) -> HttpResp
                     channel=channel, by=request.user, **form.cleaned_data
                 )  # type: ignore[arg-type]
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Guidelines saved."))
                 return redirect(
@@ -294,9 +297,10 @@ def channel_detail(request: HttpRequest, slug: str, channel_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def channel_check(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
+@workspace_view("channels.manage")
+def channel_check(request: HttpRequest, membership: Membership, channel_id: int) -> HttpResponse:
     """Check the connection now (re-reads the profile)."""
-    workspace = workspace_for_member(request, slug, action="channels.manage")
+    workspace = membership.workspace
     channel = selectors.channel_get(workspace=workspace, channel_id=channel_id)
     outcome = services.channel_profile_refresh(channel_id=channel.pk)
     if outcome == "ok":
@@ -310,8 +314,11 @@ def channel_check(request: HttpRequest, slug: str, channel_id: int) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def channel_disconnect(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="channels.manage")
+@workspace_view("channels.manage")
+def channel_disconnect(
+    request: HttpRequest, membership: Membership, channel_id: int
+) -> HttpResponse:
+    workspace = membership.workspace
     channel = selectors.channel_get(workspace=workspace, channel_id=channel_id)
     if channel.status == Channel.Status.DISCONNECTED:
         return redirect("channels_app:channel_detail", slug=workspace.slug, channel_id=channel.pk)
@@ -328,8 +335,9 @@ def channel_disconnect(request: HttpRequest, slug: str, channel_id: int) -> Http
 
 @login_required
 @require_POST
-def slot_add(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="channels.guidelines")
+@workspace_view("channels.guidelines")
+def slot_add(request: HttpRequest, membership: Membership, channel_id: int) -> HttpResponse:
+    workspace = membership.workspace
     channel = selectors.channel_get(workspace=workspace, channel_id=channel_id)
     form = PostingSlotForm(request.POST)
     if form.is_valid():
@@ -351,8 +359,11 @@ def slot_add(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def slot_remove(request: HttpRequest, slug: str, channel_id: int, slot_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="channels.guidelines")
+@workspace_view("channels.guidelines")
+def slot_remove(
+    request: HttpRequest, membership: Membership, channel_id: int, slot_id: int
+) -> HttpResponse:
+    workspace = membership.workspace
     channel = selectors.channel_get(workspace=workspace, channel_id=channel_id)
     slot = selectors.posting_slot_get(workspace=workspace, channel=channel, slot_id=slot_id)
     services.posting_slot_remove(slot=slot, by=request.user)  # type: ignore[arg-type]

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from content.models import (
@@ -27,6 +26,8 @@ from content.models import (
     Snippet,
     TrackingKey,
 )
+from content.services.library import hashtag_group_delete, snippet_delete
+from content.services.links import tracking_key_revoke
 from smm.admin import WorkspaceScopedAdmin
 from smm.models import Membership
 
@@ -118,6 +119,9 @@ class HashtagGroupAdmin(WorkspaceScopedAdmin):
     list_display = ("name", "workspace")
     search_fields = ("name", "workspace__name")
 
+    def service_delete(self, request: HttpRequest, obj: HashtagGroup) -> None:
+        hashtag_group_delete(group=obj, by=request.user)  # type: ignore[arg-type]
+
 
 @admin.register(Snippet)
 class SnippetAdmin(WorkspaceScopedAdmin):
@@ -125,6 +129,9 @@ class SnippetAdmin(WorkspaceScopedAdmin):
     change_action = "content.library"
     list_display = ("name", "workspace")
     search_fields = ("name", "body", "workspace__name")
+
+    def service_delete(self, request: HttpRequest, obj: Snippet) -> None:
+        snippet_delete(snippet=obj, by=request.user)  # type: ignore[arg-type]
 
 
 @admin.register(ContentSettings)
@@ -257,10 +264,12 @@ class TrackingKeyAdmin(WorkspaceScopedAdmin):
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[TrackingKey]) -> None:
-        allowed = [k.pk for k in queryset if self._may(request, k, self.change_action)]
-        count = TrackingKey.objects.filter(pk__in=allowed, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+        """Revoke through `tracking_key_revoke`, like the app (and so logged the same way)."""
+        count = 0
+        for key in queryset.filter(revoked_at__isnull=True).select_related("workspace"):
+            if self._may(request, key, self.change_action):
+                tracking_key_revoke(key=key, by=request.user)  # type: ignore[arg-type]
+                count += 1
         self.message_user(request, _("%(count)d keys revoked.") % {"count": count})
 
 

@@ -199,10 +199,11 @@ class MemberDetailApi(WorkspaceAPIView):
 
     @extend_schema(request=InputSerializer, responses=MembershipOutput)
     def patch(self, request: Request, slug: str, member_id: int) -> Response:
+        member = self._member(member_id)  # another workspace's member is a 404 before any 400
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.membership_change_role(
-            membership=self._member(member_id),
+            membership=member,
             role=serializer.validated_data["role"],
             by=self.membership,
         )

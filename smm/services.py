@@ -10,15 +10,14 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Model
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from smm.mail import email_send
 from smm.models import (
     ActivityEvent,
     ApiToken,
@@ -245,23 +244,22 @@ def invitation_create(
 
 
 def _send_invitation(invitation: Invitation, url: str) -> bool:
-    context = {
-        "workspace": invitation.workspace,
-        "inviter": invitation.invited_by,
-        "role": Role(invitation.role).label,
-        "url": url,
-        "expires_at": invitation.expires_at,
-    }
-    with translation.override(invitation.workspace.language):
-        subject = render_to_string("smm/email/invitation_subject.txt", context).strip()
-        body = render_to_string("smm/email/invitation_message.txt", context)
-    try:
-        send_mail(subject, body, None, [invitation.email])
-    except Exception:
-        # SMTP can fail in many ways (refused, timeout, TLS); the invitation stands either way.
-        logger.exception("could not send the invitation e-mail for invitation %s", invitation.pk)
-        return False
-    return True
+    """E-mail the invitation link in the workspace's language (after the commit). Returns
+    False when sending failed at once; the invitation stands and its link can be shared."""
+    return email_send(
+        to=[invitation.email],
+        subject_template="smm/email/invitation_subject.txt",
+        body_template="smm/email/invitation_message.txt",
+        context={
+            "workspace": invitation.workspace,
+            "inviter": invitation.invited_by,
+            "role": Role(invitation.role).label,
+            "url": url,
+            "expires_at": invitation.expires_at,
+        },
+        language=invitation.workspace.language,
+        purpose=f"invitation {invitation.pk}",
+    )
 
 
 def invitation_resend(*, invitation: Invitation, by: Membership) -> InvitationSent:

@@ -1,14 +1,17 @@
 """The one way into a workspace, and the one table of what each role may do.
 
-Views, API views and admin all ask `workspace_for_member` / `can`; nothing else decides access.
+Pages use `@workspace_view(action)`, API views subclass `WorkspaceAPIView`; both (and admin) ask
+`membership_for` / `can`; nothing else decides access.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ClassVar, Concatenate, ParamSpec
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +78,64 @@ def workspace_for_member(
         raise DjangoPermissionDenied
     _enter(request, membership)
     return membership.workspace
+
+
+P = ParamSpec("P")
+WorkspaceViewFunc = Callable[Concatenate[HttpRequest, Membership, P], HttpResponse]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The attribute `workspace_view` sets on the views it wraps; tests walk the URL conf for it.
+WORKSPACE_VIEW_MARK = "workspace_action"
+
+
+RefusedHandler = Callable[[HttpRequest, str], HttpResponse]
+
+
+def workspace_view(
+    action: str, *, write_action: str | None = None, on_refused: RefusedHandler | None = None
+) -> Callable[[WorkspaceViewFunc[P]], Callable[..., HttpResponse]]:
+    """Decorate a workspace-scoped page: the one way into a workspace for function views.
+
+    The URL's `slug` is resolved to the logged-in user's membership, which the view receives as
+    its second argument (in place of `slug`): `def view(request, membership, **url_kwargs)`.
+    `action` (a key of PERMISSIONS) is checked for GET/HEAD/OPTIONS, `write_action` (default:
+    `action`) for every other method. Raises Http404 for non-members (revealing nothing) and
+    django's PermissionDenied (403) for a role too weak. Side effects as `workspace_for_member`.
+    Put it below `login_required` and the `require_*` method decorators, so those answer first.
+    Views that answer fetch() calls pass `on_refused(request, reason)`: it makes the response
+    for an anonymous caller (reason "logged_out") and for a role too weak ("forbidden"), e.g.
+    JSON; non-members still get the 404.
+    """
+    role_for(action)  # an unknown action fails at import time, not at the first request
+    if write_action is not None:
+        role_for(write_action)
+
+    def decorate(view: WorkspaceViewFunc[P]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, slug: str, **kwargs: Any) -> HttpResponse:
+            needed = action if request.method in SAFE_METHODS else (write_action or action)
+            if on_refused is not None and not request.user.is_authenticated:
+                return on_refused(request, "logged_out")
+            membership = membership_for(request.user, slug)
+            if not can(membership, needed):
+                if on_refused is not None:
+                    return on_refused(request, "forbidden")
+                raise DjangoPermissionDenied
+            _enter(request, membership)
+            return view(request, membership, *args, **kwargs)
+
+        setattr(wrapper, WORKSPACE_VIEW_MARK, (action, write_action or action))
+        return wrapper
+
+    return decorate
+
+
+def is_workspace_view(view: Any) -> bool:
+    """Whether `view` (as the URL conf holds it) passes through `workspace_view` or is a
+    `WorkspaceAPIView`: the test that walks the URL conf asks this of every workspace route."""
+    view_class = getattr(view, "view_class", None) or getattr(view, "cls", None)
+    if isinstance(view_class, type) and issubclass(view_class, WorkspaceAPIView):
+        return True
+    return hasattr(view, WORKSPACE_VIEW_MARK)
 
 
 def _enter(request: HttpRequest, membership: Membership) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -23,25 +24,15 @@ from smm.accounts import INVITED_EMAIL_SESSION_KEY
 from smm.forms import (
     ApiTokenForm,
     InvitationForm,
+    NotificationPreferencesForm,
     ProfileForm,
     RoleForm,
     WorkspaceDeleteForm,
     WorkspaceForm,
+    form_add_service_errors,
 )
 from smm.models import ApiToken, Invitation, Membership, Notification, Role
-from smm.tenancy import can, can_assign_role, can_manage_member, workspace_for_member
-
-
-def _form_errors(form: object, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form, so the page shows it next to the input."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None  # type: ignore[attr-defined]
-            for error in errors:
-                form.add_error(target, error)  # type: ignore[attr-defined]
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)  # type: ignore[attr-defined]
+from smm.tenancy import can, can_assign_role, can_manage_member, workspace_view
 
 
 @require_GET
@@ -76,7 +67,7 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Workspace “%(name)s” created.") % {"name": workspace.name})
             return redirect("smm:workspace_home", slug=workspace.slug)
@@ -85,12 +76,13 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug)
+@workspace_view("workspace.view")
+def workspace_home(request: HttpRequest, membership: Membership) -> HttpResponse:
+    workspace = membership.workspace
     members = selectors.membership_list(workspace=workspace)
     recent = (
         list(selectors.activity_list(workspace=workspace)[:8])
-        if can(request.membership, "activity.view")  # type: ignore[attr-defined]
+        if can(membership, "activity.view")
         else []
     )
     return render(
@@ -102,8 +94,9 @@ def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="workspace.update")
+@workspace_view("workspace.update")
+def workspace_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
+    workspace = membership.workspace
     initial = {
         "name": workspace.name,
         "timezone": workspace.timezone,
@@ -120,7 +113,7 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 language=form.cleaned_data["language"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("smm:workspace_settings", slug=workspace.slug)
@@ -129,8 +122,9 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def workspace_delete(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="workspace.delete")
+@workspace_view("workspace.delete")
+def workspace_delete(request: HttpRequest, membership: Membership) -> HttpResponse:
+    workspace = membership.workspace
     form = WorkspaceDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -138,7 +132,7 @@ def workspace_delete(request: HttpRequest, slug: str) -> HttpResponse:
                 workspace=workspace, by=request.user, confirm_name=form.cleaned_data["confirm_name"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             request.session.pop("current_workspace", None)
             messages.success(request, _("Workspace “%(name)s” deleted.") % {"name": workspace.name})
@@ -148,9 +142,10 @@ def workspace_delete(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_list(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="members.view")
-    actor: Membership = request.membership  # type: ignore[attr-defined]
+@workspace_view("members.view")
+def member_list(request: HttpRequest, membership: Membership) -> HttpResponse:
+    workspace = membership.workspace
+    actor = membership
     form = InvitationForm(request.POST or None)
     if request.method == "POST":
         if not can(actor, "members.invite"):
@@ -164,7 +159,7 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
                     by=actor,
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 _report_invitation(request, sent)
                 return redirect("smm:member_list", slug=workspace.slug)
@@ -217,16 +212,15 @@ def _report_invitation(request: HttpRequest, sent: services.InvitationSent) -> N
 
 @login_required
 @require_POST
-def member_role(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="members.change_role")
-    membership = get_object_or_404(Membership, workspace=workspace, pk=member_id)
+@workspace_view("members.change_role")
+def member_role(request: HttpRequest, membership: Membership, member_id: int) -> HttpResponse:
+    workspace = membership.workspace
+    member = get_object_or_404(Membership, workspace=workspace, pk=member_id)
     form = RoleForm(request.POST)
     if form.is_valid():
         try:
             services.membership_change_role(
-                membership=membership,
-                role=form.cleaned_data["role"],
-                by=request.membership,  # type: ignore[attr-defined]
+                membership=member, role=form.cleaned_data["role"], by=membership
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -234,24 +228,25 @@ def member_role(request: HttpRequest, slug: str, member_id: int) -> HttpResponse
             messages.success(
                 request,
                 _("%(email)s is now %(role)s.")
-                % {"email": membership.user.email, "role": Role(membership.role).label},
+                % {"email": member.user.email, "role": Role(member.role).label},
             )
     return redirect("smm:member_list", slug=workspace.slug)
 
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+@workspace_view("members.view")
+def member_remove(request: HttpRequest, membership: Membership, member_id: int) -> HttpResponse:
     # Leaving is open to every member; removing others needs members.remove.
-    workspace = workspace_for_member(request, slug, action="members.view")
-    membership = get_object_or_404(
+    workspace = membership.workspace
+    member = get_object_or_404(
         Membership.objects.select_related("user"), workspace=workspace, pk=member_id
     )
-    leaving = membership.pk == request.membership.pk  # type: ignore[attr-defined]
-    if not leaving and not can(request.membership, "members.remove"):  # type: ignore[attr-defined]
+    leaving = member.pk == membership.pk
+    if not leaving and not can(membership, "members.remove"):
         raise PermissionDenied
     try:
-        services.membership_remove(membership=membership, by=request.membership)  # type: ignore[attr-defined]
+        services.membership_remove(membership=member, by=membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("smm:member_list", slug=workspace.slug)
@@ -259,38 +254,52 @@ def member_remove(request: HttpRequest, slug: str, member_id: int) -> HttpRespon
         request.session.pop("current_workspace", None)
         messages.success(request, _("You left %(name)s.") % {"name": workspace.name})
         return redirect("smm:workspace_list")
-    messages.success(request, _("%(email)s was removed.") % {"email": membership.user.email})
+    messages.success(request, _("%(email)s was removed.") % {"email": member.user.email})
     return redirect("smm:member_list", slug=workspace.slug)
+
+
+def _on_invitation(
+    request: HttpRequest,
+    membership: Membership,
+    invitation_id: int,
+    act: Callable[[Invitation], None],
+) -> HttpResponse:
+    """Do `act` to invitation `invitation_id` of the membership's workspace (404 for another
+    workspace's) and go back to the team page; a service's refusal becomes an error message."""
+    invitation = get_object_or_404(Invitation, workspace=membership.workspace, pk=invitation_id)
+    try:
+        act(invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("smm:member_list", slug=membership.workspace.slug)
 
 
 @login_required
 @require_POST
-def invitation_resend(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="members.invite")
-    invitation = get_object_or_404(Invitation, workspace=workspace, pk=invitation_id)
-    try:
-        sent = services.invitation_resend(invitation=invitation, by=request.membership)  # type: ignore[attr-defined]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        _report_invitation(request, sent)
-    return redirect("smm:member_list", slug=workspace.slug)
-
-
-@login_required
-@require_POST
-def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="members.invite")
-    invitation = get_object_or_404(Invitation, workspace=workspace, pk=invitation_id)
-    try:
-        services.invitation_revoke(invitation=invitation, by=request.membership)  # type: ignore[attr-defined]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("Invitation for %(email)s revoked.") % {"email": invitation.email}
+@workspace_view("members.invite")
+def invitation_resend(
+    request: HttpRequest, membership: Membership, invitation_id: int
+) -> HttpResponse:
+    def resend(invitation: Invitation) -> None:
+        _report_invitation(
+            request, services.invitation_resend(invitation=invitation, by=membership)
         )
-    return redirect("smm:member_list", slug=workspace.slug)
+
+    return _on_invitation(request, membership, invitation_id, resend)
+
+
+@login_required
+@require_POST
+@workspace_view("members.invite")
+def invitation_revoke(
+    request: HttpRequest, membership: Membership, invitation_id: int
+) -> HttpResponse:
+    def revoke(invitation: Invitation) -> None:
+        services.invitation_revoke(invitation=invitation, by=membership)
+        message = _("Invitation for %(email)s revoked.") % {"email": invitation.email}
+        messages.success(request, message)
+
+    return _on_invitation(request, membership, invitation_id, revoke)
 
 
 @require_http_methods(["GET", "POST"])
@@ -324,8 +333,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def activity(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="activity.view")
+@workspace_view("activity.view")
+def activity(request: HttpRequest, membership: Membership) -> HttpResponse:
+    workspace = membership.workspace
     area = request.GET.get("area", "")
     areas = {"workspace": "workspace.", "members": "member.", "invitations": "invitation."}
     actor_id = request.GET.get("actor") or None
@@ -350,8 +360,9 @@ def activity(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def system_status(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="system.status")
+@workspace_view("system.status")
+def system_status(request: HttpRequest, membership: Membership) -> HttpResponse:
+    workspace = membership.workspace
     return render(
         request,
         "smm/system_status.html",
@@ -373,7 +384,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 language=form.cleaned_data["language"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Your profile was saved."))
             response = redirect("smm:profile")
@@ -427,7 +438,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 expires_at=expires_at,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             form = ApiTokenForm()
     return render(
@@ -455,10 +466,28 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 NOTIFICATIONS_PER_PAGE = 50
 
 
+def _preferences_form(request: HttpRequest) -> NotificationPreferencesForm:
+    return NotificationPreferencesForm(
+        request.POST if request.method == "POST" else None,
+        prefix="email",
+        kinds=notification_services.notification_kinds(),
+        initial_email=notification_services.notification_email_preferences(user=request.user),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def notifications(request: HttpRequest) -> HttpResponse:
-    """The user's notifications of every workspace, newest first; POST marks them all read."""
+    """The user's notifications of every workspace, newest first, and which kinds also come by
+    e-mail. POST with `preferences` saves those choices; any other POST marks all read."""
+    preferences = _preferences_form(request)
+    if request.method == "POST" and "preferences" in request.POST:
+        if preferences.is_valid():
+            notification_services.notification_preferences_update(
+                user=request.user, email=preferences.cleaned_email()
+            )
+            messages.success(request, _("Your e-mail choices are saved."))
+        return redirect("smm:notifications")
     if request.method == "POST":
         changed = notification_services.notification_mark_all_read(user=request.user)
         if changed:
@@ -475,6 +504,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "unread": notification_services.notification_unread_count(user=request.user),
+            "preferences": preferences,
         },
     )
 

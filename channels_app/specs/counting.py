@@ -35,7 +35,9 @@ def spec_for(spec_or_kind: PlatformSpec | str) -> PlatformSpec:
     return PLATFORM_SPECS[spec_or_kind]
 
 
-def _trim_url(url: str) -> str:
+def url_trim(url: str) -> str:
+    """`url` as matched by `URL` without the punctuation that ends the sentence around it
+    (trailing dots, commas, unmatched closing brackets): how the platforms link it."""
     url = url.rstrip(URL_TRAILING)
     # A closing bracket belongs to the URL only when it opens inside it: "(see https://a.b/c)".
     for opener, closer in ("()", "[]", "{}"):
@@ -47,7 +49,7 @@ def _trim_url(url: str) -> str:
 def _url_spans(text: str) -> list[tuple[int, int, str]]:
     spans = []
     for match in URL.finditer(text):
-        url = _trim_url(match.group(0))
+        url = url_trim(match.group(0))
         if "." in url.split("//", 1)[-1]:
             spans.append((match.start(), match.start() + len(url), url))
     return spans

@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from channels_app.models import Channel
 from channels_app.selectors import channel_spec
 from channels_app.specs import PlatformSpec
-from channels_app.specs.counting import HASHTAG, MENTION, URL, _trim_url
+from channels_app.specs.counting import HASHTAG, MENTION, URL, url_trim
 from channels_app.specs.validation import Issue
 from content.models import HashtagGroup, MediaAsset, Post, PostTarget, Snippet
 from content.services.checks import MediaChoice, Note, PostCheck, PostInput, TargetCheck
@@ -288,7 +288,7 @@ def decorate(text: str) -> SafeString:
     colour (nothing is clickable in a preview)."""
     spans: list[tuple[int, int, str]] = []
     for match in URL.finditer(text):
-        url = _trim_url(match.group(0))
+        url = url_trim(match.group(0))
         if "." in url.split("//", 1)[-1]:
             spans.append((match.start(), match.start() + len(url), "link"))
     taken = [(s, e) for s, e, _ in spans]

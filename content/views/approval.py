@@ -33,7 +33,7 @@ from content.selectors.posts import post_get
 from content.services import approval as services
 from content.services.posts import post_url
 from smm.models import Membership
-from smm.tenancy import workspace_for_member
+from smm.tenancy import workspace_view
 
 PANEL_TEMPLATE = "content/_approval_panel.html"
 ROW_TEMPLATE = "content/_approval_row.html"
@@ -61,11 +61,9 @@ def _membership(request: HttpRequest) -> Membership:
     return request.membership  # type: ignore[attr-defined]
 
 
-def _post(request: HttpRequest, slug: str, post_id: int, action: str) -> Post:
-    """The post `post_id` of workspace `slug` (404 for outsiders and other workspaces' posts)
-    if the user's role allows `action` (403 otherwise)."""
-    workspace = workspace_for_member(request, slug, action=action)
-    return get_object_or_404(Post.objects.for_workspace(workspace), pk=post_id)
+def _post(membership: Membership, post_id: int) -> Post:
+    """The post `post_id` of the membership's workspace (404 for another workspace's post)."""
+    return get_object_or_404(Post.objects.for_workspace(membership.workspace), pk=post_id)
 
 
 def _from_queue(request: HttpRequest) -> bool:
@@ -171,9 +169,10 @@ def _failed(
 
 @login_required
 @require_GET
-def approval_panel(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+@workspace_view("content.view")
+def approval_panel(request: HttpRequest, membership: Membership, post_id: int) -> HttpResponse:
     """The approval panel of one post (loaded by the post page)."""
-    post = _post(request, slug, post_id, "content.view")
+    post = _post(membership, post_id)
     kept = _recall(request, post)
     return _render_panel(
         request,
@@ -187,24 +186,25 @@ def approval_panel(request: HttpRequest, slug: str, post_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def post_submit_view(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+@workspace_view("content.create")
+def post_submit_view(request: HttpRequest, membership: Membership, post_id: int) -> HttpResponse:
     """Send a post for approval, with an optional note for the approvers."""
-    post = _post(request, slug, post_id, "content.create")
+    post = _post(membership, post_id)
     form = CommentForm(request.POST)
     comment = request.POST.get("comment", "")
     if not form.is_valid():
         return _failed(request, post, _form_errors(form), form="submit", typed={"comment": comment})
     try:
-        services.post_submit(
-            post=post, membership=_membership(request), comment=form.cleaned_data["comment"]
-        )
+        services.post_submit(post=post, membership=membership, comment=form.cleaned_data["comment"])
     except (ValidationError, PermissionDenied) as exc:
         return _failed(request, post, _errors_of(exc), form="submit", typed={"comment": comment})
     return _succeeded(request, post, _("Sent for approval. The approvers have been told."))
 
 
-def _decide(request: HttpRequest, slug: str, post_id: int, *, approve: bool) -> HttpResponse:
-    post = _post(request, slug, post_id, "content.approve")
+def _decide(
+    request: HttpRequest, membership: Membership, post_id: int, *, approve: bool
+) -> HttpResponse:
+    post = _post(membership, post_id)
     form_name = "approve" if approve else "request_changes"
     form = CommentForm(request.POST)
     comment = request.POST.get("comment", "")
@@ -217,14 +217,14 @@ def _decide(request: HttpRequest, slug: str, post_id: int, *, approve: bool) -> 
         if approve:
             post = services.post_approve(
                 post=post,
-                membership=_membership(request),
+                membership=membership,
                 comment=values["comment"],
                 version=values["version"],
             )
         else:
             post = services.post_request_changes(
                 post=post,
-                membership=_membership(request),
+                membership=membership,
                 comment=values["comment"],
                 version=values["version"],
             )
@@ -239,24 +239,31 @@ def _decide(request: HttpRequest, slug: str, post_id: int, *, approve: bool) -> 
 
 @login_required
 @require_POST
-def post_approve_view(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+@workspace_view("content.approve")
+def post_approve_view(request: HttpRequest, membership: Membership, post_id: int) -> HttpResponse:
     """Approve the version the approver saw (`version`), with an optional comment."""
-    return _decide(request, slug, post_id, approve=True)
+    return _decide(request, membership, post_id, approve=True)
 
 
 @login_required
 @require_POST
-def post_request_changes_view(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+@workspace_view("content.approve")
+def post_request_changes_view(
+    request: HttpRequest, membership: Membership, post_id: int
+) -> HttpResponse:
     """Send the post back to its author; the comment says what to change (required)."""
-    return _decide(request, slug, post_id, approve=False)
+    return _decide(request, membership, post_id, approve=False)
 
 
 @login_required
 @require_POST
-def review_link_create_view(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+@workspace_view("content.create")
+def review_link_create_view(
+    request: HttpRequest, membership: Membership, post_id: int
+) -> HttpResponse:
     """Make a client review link (e-mailed when an address is given); the panel shows the link
     once, to copy."""
-    post = _post(request, slug, post_id, "content.create")
+    post = _post(membership, post_id)
     form = ReviewLinkForm(request.POST)
     typed = {
         "reviewer_name": request.POST.get("reviewer_name", ""),
@@ -265,9 +272,7 @@ def review_link_create_view(request: HttpRequest, slug: str, post_id: int) -> Ht
     if not form.is_valid():
         return _failed(request, post, _form_errors(form), form="link", typed=typed)
     try:
-        sent = services.review_link_send(
-            post=post, membership=_membership(request), **form.cleaned_data
-        )
+        sent = services.review_link_send(post=post, membership=membership, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
         return _failed(request, post, _errors_of(exc), form="link", typed=typed)
     _remember(request, post, new_link_url=sent.url, new_link_emailed=sent.email_sent)
@@ -283,15 +288,18 @@ def review_link_create_view(request: HttpRequest, slug: str, post_id: int) -> Ht
 
 @login_required
 @require_POST
-def review_link_revoke_view(request: HttpRequest, slug: str, review_link_id: int) -> HttpResponse:
+@workspace_view("content.create")
+def review_link_revoke_view(
+    request: HttpRequest, membership: Membership, review_link_id: int
+) -> HttpResponse:
     """End a client's review link now."""
-    workspace = workspace_for_member(request, slug, action="content.create")
+    workspace = membership.workspace
     link = get_object_or_404(
         ReviewLink.objects.for_workspace(workspace).select_related("post", "workspace"),
         pk=review_link_id,
     )
     try:
-        services.review_link_revoke(link=link, membership=_membership(request))
+        services.review_link_revoke(link=link, membership=membership)
     except PermissionDenied as exc:
         return _failed(request, link.post, _errors_of(exc), form="revoke", typed={})
     return _succeeded(
@@ -306,10 +314,11 @@ def review_link_revoke_view(request: HttpRequest, slug: str, review_link_id: int
 
 @login_required
 @require_GET
-def approvals(request: HttpRequest, slug: str) -> HttpResponse:
+@workspace_view("content.view")
+def approvals(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Posts awaiting the user's approval, and the user's own posts in review or sent back."""
-    workspace = workspace_for_member(request, slug, action="content.view")
-    queue = approval_queue(workspace=workspace, membership=_membership(request))
+    workspace = membership.workspace
+    queue = approval_queue(workspace=workspace, membership=membership)
     return render(
         request,
         "content/approvals.html",

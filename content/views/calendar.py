@@ -27,7 +27,7 @@ from content.selectors.posts import PostFilters
 from content.services import exports, planning
 from smm.models import Membership, Workspace
 from smm.selectors import heartbeat_status
-from smm.tenancy import can, workspace_for_member
+from smm.tenancy import can, workspace_view
 
 FILTER_PARAMS = ("channel", "campaign", "status", "author")
 
@@ -115,10 +115,6 @@ class MoveForm(forms.Form):
     time = forms.TimeField(label=gettext_lazy("Time"), required=False, input_formats=["%H:%M"])
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
-
-
 def _query(**params: object) -> str:
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
@@ -131,11 +127,11 @@ def _calendar_url(workspace: Workspace, **params: object) -> str:
 
 @login_required
 @require_safe
-def calendar(request: HttpRequest, slug: str) -> HttpResponse:
+@workspace_view("content.view")
+def calendar(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The calendar: ?view=month|week&date=YYYY-MM-DD and the filters channel, campaign, status,
     author. Weeks start on Monday; times and days are the workspace's."""
-    workspace = workspace_for_member(request, slug, action="content.view")
-    membership = _membership(request)
+    workspace = membership.workspace
     choices = selectors.calendar_filter_choices(workspace=workspace)
     form = CalendarForm(request.GET, choices=choices)
     today = timezone.localdate()
@@ -204,7 +200,8 @@ def _back(request: HttpRequest, workspace: Workspace) -> str:
 
 @login_required
 @require_POST
-def calendar_move(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+@workspace_view("content.view")
+def calendar_move(request: HttpRequest, membership: Membership, post_id: int) -> HttpResponse:
     """Move post `post_id` to the day `date` (YYYY-MM-DD), keeping its time of day in the
     workspace's zone unless `time` (HH:MM) is given. planning.post_reschedule decides whether
     it may move (published posts, past times, roles); a refusal says why.
@@ -213,7 +210,7 @@ def calendar_move(request: HttpRequest, slug: str, post_id: int) -> HttpResponse
     accept it, else redirects back (`next`, or the calendar) with a message. Another
     workspace's post is a 404.
     """
-    workspace = workspace_for_member(request, slug, action="content.view")
+    workspace = membership.workspace
     post = get_object_or_404(Post.objects.for_workspace(workspace), pk=post_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -225,7 +222,7 @@ def calendar_move(request: HttpRequest, slug: str, post_id: int) -> HttpResponse
             at=form.cleaned_data["time"],
             tz_name=workspace.timezone,
         )
-        post = planning.post_reschedule(post=post, membership=_membership(request), at=at)
+        post = planning.post_reschedule(post=post, membership=membership, at=at)
     except ValidationError as exc:
         return _move_refused(request, workspace, " ".join(exc.messages), 400)
     except PermissionDenied as exc:
@@ -249,15 +246,14 @@ def calendar_move(request: HttpRequest, slug: str, post_id: int) -> HttpResponse
 
 
 def _export_posts(
-    request: HttpRequest, slug: str
-) -> tuple[Workspace, selectors.CalendarRange, Any]:
-    workspace = workspace_for_member(request, slug, action="content.view")
+    request: HttpRequest, workspace: Workspace
+) -> tuple[selectors.CalendarRange, Any]:
     choices = selectors.calendar_filter_choices(workspace=workspace)
     form = CalendarForm(request.GET, choices=choices)
     rng, posts = selectors.calendar_export_posts(
         workspace=workspace, view=form.view_name, anchor=form.anchor(), filters=form.post_filters()
     )
-    return workspace, rng, posts
+    return rng, posts
 
 
 def _download(body: str | bytes, content_type: str, filename: str) -> HttpResponse:
@@ -269,9 +265,11 @@ def _download(body: str | bytes, content_type: str, filename: str) -> HttpRespon
 
 @login_required
 @require_safe
-def calendar_export_ics(request: HttpRequest, slug: str) -> HttpResponse:
+@workspace_view("content.view")
+def calendar_export_ics(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The calendar's range and filters (same GET parameters) as an .ics file."""
-    workspace, rng, posts = _export_posts(request, slug)
+    workspace = membership.workspace
+    rng, posts = _export_posts(request, workspace)
     body = exports.posts_ics(workspace=workspace, posts=posts)
     name = f"{workspace.slug}-posts-{rng.first_day}-{rng.last_day}.ics"
     return _download(body, "text/calendar; charset=utf-8", name)
@@ -279,10 +277,12 @@ def calendar_export_ics(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def posts_export_csv(request: HttpRequest, slug: str) -> HttpResponse:
+@workspace_view("content.view")
+def posts_export_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The calendar's range and filters (same GET parameters) as CSV for spreadsheets and the
     CSV import."""
-    workspace, rng, posts = _export_posts(request, slug)
+    workspace = membership.workspace
+    rng, posts = _export_posts(request, workspace)
     body = exports.posts_csv(workspace=workspace, posts=posts)
     name = f"{workspace.slug}-posts-{rng.first_day}-{rng.last_day}.csv"
     return _download(body, "text/csv; charset=utf-8", name)

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from content.models import Campaign, CampaignObjective
 from content.selectors import campaigns as selectors
 from content.services import campaigns as services
+from smm.forms import form_add_service_errors
 from smm.models import Membership
-from smm.tenancy import can, workspace_for_member
-from smm.views import _form_errors
+from smm.tenancy import can, workspace_view
 
 
 class CampaignForm(forms.Form):
@@ -81,14 +81,11 @@ class CampaignForm(forms.Form):
         }
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
-
-
 @login_required
-def campaign_list(request: HttpRequest, slug: str) -> HttpResponse:
+@workspace_view("content.view")
+def campaign_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Active campaigns (or, with ?archived=1, the archived ones) with their posts per status."""
-    workspace = workspace_for_member(request, slug, action="content.view")
+    workspace = membership.workspace
     archived = request.GET.get("archived") == "1"
     campaigns = [
         (campaign, selectors.post_counts(campaign))
@@ -101,15 +98,16 @@ def campaign_list(request: HttpRequest, slug: str) -> HttpResponse:
             "workspace": workspace,
             "campaigns": campaigns,
             "archived": archived,
-            "can_manage": can(_membership(request), "campaigns.manage"),
+            "can_manage": can(membership, "campaigns.manage"),
         },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def campaign_create(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="campaigns.manage")
+@workspace_view("campaigns.manage")
+def campaign_create(request: HttpRequest, membership: Membership) -> HttpResponse:
+    workspace = membership.workspace
     form = CampaignForm(request.POST or None, initial={"color": services.DEFAULT_COLOR})
     if request.method == "POST" and form.is_valid():
         try:
@@ -119,7 +117,7 @@ def campaign_create(request: HttpRequest, slug: str) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Campaign “%(name)s” created.") % {"name": campaign.name})
             return redirect("content:campaign_detail", slug=workspace.slug, campaign_id=campaign.pk)
@@ -133,12 +131,12 @@ def campaign_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def campaign_detail(request: HttpRequest, slug: str, campaign_id: int) -> HttpResponse:
+@workspace_view("content.view", write_action="campaigns.manage")
+def campaign_detail(request: HttpRequest, membership: Membership, campaign_id: int) -> HttpResponse:
     """The campaign's facts and posts; POST (campaigns.manage) saves the edit form."""
-    action = "campaigns.manage" if request.method == "POST" else "content.view"
-    workspace = workspace_for_member(request, slug, action=action)
+    workspace = membership.workspace
     campaign = selectors.campaign_get(workspace=workspace, campaign_id=campaign_id)
-    can_manage = can(_membership(request), "campaigns.manage")
+    can_manage = can(membership, "campaigns.manage")
     form = (
         CampaignForm(request.POST or None, initial=CampaignForm.initial_for(campaign))
         if can_manage
@@ -152,7 +150,7 @@ def campaign_detail(request: HttpRequest, slug: str, campaign_id: int) -> HttpRe
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Campaign saved."))
             return redirect("content:campaign_detail", slug=workspace.slug, campaign_id=campaign.pk)
@@ -175,8 +173,11 @@ def campaign_detail(request: HttpRequest, slug: str, campaign_id: int) -> HttpRe
 
 @login_required
 @require_POST
-def campaign_archive(request: HttpRequest, slug: str, campaign_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="campaigns.manage")
+@workspace_view("campaigns.manage")
+def campaign_archive(
+    request: HttpRequest, membership: Membership, campaign_id: int
+) -> HttpResponse:
+    workspace = membership.workspace
     campaign = selectors.campaign_get(workspace=workspace, campaign_id=campaign_id)
     services.campaign_archive(campaign=campaign, by=request.user)  # type: ignore[arg-type]
     messages.success(
@@ -188,8 +189,11 @@ def campaign_archive(request: HttpRequest, slug: str, campaign_id: int) -> HttpR
 
 @login_required
 @require_POST
-def campaign_unarchive(request: HttpRequest, slug: str, campaign_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="campaigns.manage")
+@workspace_view("campaigns.manage")
+def campaign_unarchive(
+    request: HttpRequest, membership: Membership, campaign_id: int
+) -> HttpResponse:
+    workspace = membership.workspace
     campaign = selectors.campaign_get(workspace=workspace, campaign_id=campaign_id)
     services.campaign_unarchive(campaign=campaign, by=request.user)  # type: ignore[arg-type]
     messages.success(request, _("Campaign “%(name)s” is active again.") % {"name": campaign.name})

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from content.models import ImportBatch
 from content.selectors import imports as selectors
 from content.services import imports as services
+from smm.forms import form_add_service_errors
 from smm.models import Membership, Workspace
-from smm.tenancy import workspace_for_member
-from smm.views import _form_errors
+from smm.tenancy import workspace_view
 
 
 class ImportForm(forms.Form):
@@ -35,10 +35,6 @@ class ImportForm(forms.Form):
         label=gettext_lazy("Dry run: check the rows without importing them"),
         required=False,
     )
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
 
 
 def _import_page(
@@ -60,10 +56,11 @@ def _import_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_page(request: HttpRequest, slug: str) -> HttpResponse:
+@workspace_view("content.import")
+def import_page(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The upload form with the format, the template download and the earlier batches; POST
     imports (or dry-runs) the file and shows its report."""
-    workspace = workspace_for_member(request, slug, action="content.import")
+    workspace = membership.workspace
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method != "POST":
         return _import_page(request, workspace, form)
@@ -83,13 +80,13 @@ def import_page(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         batch = services.posts_import(
             workspace=workspace,
-            membership=_membership(request),
+            membership=membership,
             raw=upload.read(),
             filename=upload.name or "",
             dry_run=form.cleaned_data["dry_run"],
         )
     except ValidationError as exc:
-        _form_errors(form, exc)
+        form_add_service_errors(form, exc)
         return _import_page(request, workspace, form, status=400)
     _say_done(request, batch)
     return redirect("content:import_detail", slug=workspace.slug, batch_id=batch.pk)
@@ -139,10 +136,11 @@ def _say_done(request: HttpRequest, batch: ImportBatch) -> None:
 
 @login_required
 @require_GET
-def import_detail(request: HttpRequest, slug: str, batch_id: int) -> HttpResponse:
+@workspace_view("content.import")
+def import_detail(request: HttpRequest, membership: Membership, batch_id: int) -> HttpResponse:
     """The report per row: imported as scheduled or draft (with a link to the post), or why
     not."""
-    workspace = workspace_for_member(request, slug, action="content.import")
+    workspace = membership.workspace
     batch = selectors.import_get(workspace=workspace, batch_id=batch_id)
     return render(
         request,
@@ -153,12 +151,13 @@ def import_detail(request: HttpRequest, slug: str, batch_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def import_confirm(request: HttpRequest, slug: str, batch_id: int) -> HttpResponse:
+@workspace_view("content.import")
+def import_confirm(request: HttpRequest, membership: Membership, batch_id: int) -> HttpResponse:
     """Import the file of a dry run for real (its rows are checked again)."""
-    workspace = workspace_for_member(request, slug, action="content.import")
+    workspace = membership.workspace
     batch = selectors.import_get(workspace=workspace, batch_id=batch_id)
     try:
-        new = services.import_batch_confirm(batch=batch, membership=_membership(request))
+        new = services.import_batch_confirm(batch=batch, membership=membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("content:import_detail", slug=workspace.slug, batch_id=batch.pk)
@@ -174,10 +173,11 @@ def _csv_response(content: str, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_failed_csv(request: HttpRequest, slug: str, batch_id: int) -> HttpResponse:
+@workspace_view("content.import")
+def import_failed_csv(request: HttpRequest, membership: Membership, batch_id: int) -> HttpResponse:
     """The rows of the batch that were not imported, with an "error" column, to fix and import
     again. 404 when every row was imported."""
-    workspace = workspace_for_member(request, slug, action="content.import")
+    workspace = membership.workspace
     batch = selectors.import_get(workspace=workspace, batch_id=batch_id)
     content = selectors.failed_rows_csv(batch=batch)
     if not content:
@@ -189,9 +189,10 @@ def import_failed_csv(request: HttpRequest, slug: str, batch_id: int) -> HttpRes
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest, slug: str) -> HttpResponse:
+@workspace_view("content.import")
+def import_template(request: HttpRequest, membership: Membership) -> HttpResponse:
     """A CSV file to fill in, with example rows that use the workspace's channels."""
-    workspace = workspace_for_member(request, slug, action="content.import")
+    workspace = membership.workspace
     content = selectors.template_csv(workspace=workspace)
     return _csv_response(content, get_valid_filename(f"{workspace.slug}-posts-template.csv"))
 

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_POST
 from content.models import HashtagGroup, Snippet
 from content.selectors import library as selectors
 from content.services import library as services
-from smm.models import Workspace
-from smm.tenancy import can, workspace_for_member
-from smm.views import _form_errors
+from smm.forms import form_add_service_errors
+from smm.models import Membership, Workspace
+from smm.tenancy import can, workspace_view
 
 
 class HashtagGroupForm(forms.Form):
@@ -119,15 +119,17 @@ def _back(workspace: Workspace, anchor: str) -> HttpResponse:
 
 
 @login_required
-def library(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="content.view")
+@workspace_view("content.view")
+def library(request: HttpRequest, membership: Membership) -> HttpResponse:
+    workspace = membership.workspace
     return _page(request, workspace)
 
 
 @login_required
 @require_POST
-def hashtag_group_create(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="content.library")
+@workspace_view("content.library")
+def hashtag_group_create(request: HttpRequest, membership: Membership) -> HttpResponse:
+    workspace = membership.workspace
     form = HashtagGroupForm(request.POST, prefix=NEW_GROUP_PREFIX)
     if form.is_valid():
         try:
@@ -137,7 +139,7 @@ def hashtag_group_create(request: HttpRequest, slug: str) -> HttpResponse:
                 **form.cleaned_data,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Hashtag group “%(name)s” added.") % {"name": group.name})
             return _back(workspace, f"group-{group.pk}")
@@ -146,8 +148,11 @@ def hashtag_group_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def hashtag_group_update(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="content.library")
+@workspace_view("content.library")
+def hashtag_group_update(
+    request: HttpRequest, membership: Membership, group_id: int
+) -> HttpResponse:
+    workspace = membership.workspace
     group = selectors.hashtag_group_get(workspace=workspace, group_id=group_id)
     form = HashtagGroupForm.for_group(group, request.POST)
     if form.is_valid():
@@ -158,7 +163,7 @@ def hashtag_group_update(request: HttpRequest, slug: str, group_id: int) -> Http
                 **form.cleaned_data,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Hashtag group “%(name)s” saved.") % {"name": group.name})
             return _back(workspace, f"group-{group.pk}")
@@ -168,8 +173,11 @@ def hashtag_group_update(request: HttpRequest, slug: str, group_id: int) -> Http
 
 @login_required
 @require_POST
-def hashtag_group_delete(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="content.library")
+@workspace_view("content.library")
+def hashtag_group_delete(
+    request: HttpRequest, membership: Membership, group_id: int
+) -> HttpResponse:
+    workspace = membership.workspace
     group = selectors.hashtag_group_get(workspace=workspace, group_id=group_id)
     services.hashtag_group_delete(group=group, by=request.user)  # type: ignore[arg-type]
     messages.success(request, _("Hashtag group “%(name)s” deleted.") % {"name": group.name})
@@ -178,8 +186,9 @@ def hashtag_group_delete(request: HttpRequest, slug: str, group_id: int) -> Http
 
 @login_required
 @require_POST
-def snippet_create(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="content.library")
+@workspace_view("content.library")
+def snippet_create(request: HttpRequest, membership: Membership) -> HttpResponse:
+    workspace = membership.workspace
     form = SnippetForm(request.POST, prefix=NEW_SNIPPET_PREFIX)
     if form.is_valid():
         try:
@@ -189,7 +198,7 @@ def snippet_create(request: HttpRequest, slug: str) -> HttpResponse:
                 **form.cleaned_data,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Snippet “%(name)s” added.") % {"name": snippet.name})
             return _back(workspace, f"snippet-{snippet.pk}")
@@ -198,8 +207,9 @@ def snippet_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def snippet_update(request: HttpRequest, slug: str, snippet_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="content.library")
+@workspace_view("content.library")
+def snippet_update(request: HttpRequest, membership: Membership, snippet_id: int) -> HttpResponse:
+    workspace = membership.workspace
     snippet = selectors.snippet_get(workspace=workspace, snippet_id=snippet_id)
     form = SnippetForm.for_snippet(snippet, request.POST)
     if form.is_valid():
@@ -210,7 +220,7 @@ def snippet_update(request: HttpRequest, slug: str, snippet_id: int) -> HttpResp
                 **form.cleaned_data,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Snippet “%(name)s” saved.") % {"name": snippet.name})
             return _back(workspace, f"snippet-{snippet.pk}")
@@ -220,8 +230,9 @@ def snippet_update(request: HttpRequest, slug: str, snippet_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def snippet_delete(request: HttpRequest, slug: str, snippet_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="content.library")
+@workspace_view("content.library")
+def snippet_delete(request: HttpRequest, membership: Membership, snippet_id: int) -> HttpResponse:
+    workspace = membership.workspace
     snippet = selectors.snippet_get(workspace=workspace, snippet_id=snippet_id)
     services.snippet_delete(snippet=snippet, by=request.user)  # type: ignore[arg-type]
     messages.success(request, _("Snippet “%(name)s” deleted.") % {"name": snippet.name})

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from content.models import Conversion
 from content.selectors import links as selectors
 from content.services import links as services
+from smm.forms import form_add_service_errors
 from smm.models import Membership, Workspace
-from smm.tenancy import can, workspace_for_member
-from smm.views import _form_errors
+from smm.tenancy import can, workspace_view
 
 PAGE_SIZE = 50
 
@@ -89,16 +89,13 @@ class LinkFilterForm(forms.Form):
         ]
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
-
-
 @login_required
 @require_safe
-def link_list(request: HttpRequest, slug: str) -> HttpResponse:
+@workspace_view("links.view")
+def link_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The workspace's short links: post, channel, campaign, clicks (total and per day over the
     last 30 days), conversions. Filter by campaign and channel (GET parameters)."""
-    workspace = workspace_for_member(request, slug, action="links.view")
+    workspace = membership.workspace
     form = LinkFilterForm(request.GET or None, workspace=workspace)
     campaign_id = channel_id = None
     if form.is_bound and form.is_valid():
@@ -121,7 +118,7 @@ def link_list(request: HttpRequest, slug: str) -> HttpResponse:
             "filtered": campaign_id is not None or channel_id is not None,
             "days": selectors.DEFAULT_DAYS,
             "short_base": services.short_link_base_url(),
-            "can_manage_keys": can(_membership(request), "tracking_keys.manage"),
+            "can_manage_keys": can(membership, "tracking_keys.manage"),
         },
     )
 
@@ -160,10 +157,11 @@ def _tracking_keys_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def tracking_keys(request: HttpRequest, slug: str) -> HttpResponse:
+@workspace_view("tracking_keys.manage")
+def tracking_keys(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Tracking keys of the workspace (admins): list, create (the secret is shown once, in the
     response to the POST, never stored), and how to call the conversion endpoint."""
-    workspace = workspace_for_member(request, slug, action="tracking_keys.manage")
+    workspace = membership.workspace
     if request.method != "POST":
         return _tracking_keys_page(request, workspace, form=TrackingKeyForm())
     form = TrackingKeyForm(request.POST)
@@ -175,7 +173,7 @@ def tracking_keys(request: HttpRequest, slug: str) -> HttpResponse:
                 name=form.cleaned_data["name"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             return _tracking_keys_page(request, workspace, form=TrackingKeyForm(), created=created)
     return _tracking_keys_page(request, workspace, form=form, status=400)
@@ -183,8 +181,9 @@ def tracking_keys(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def tracking_key_revoke(request: HttpRequest, slug: str, key_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="tracking_keys.manage")
+@workspace_view("tracking_keys.manage")
+def tracking_key_revoke(request: HttpRequest, membership: Membership, key_id: int) -> HttpResponse:
+    workspace = membership.workspace
     key = selectors.tracking_key_get(workspace=workspace, key_id=key_id)
     services.tracking_key_revoke(key=key, by=request.user)  # type: ignore[arg-type]
     messages.success(

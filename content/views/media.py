@@ -37,9 +37,9 @@ from content.services.media import (
     media_usage_count,
     rendition_for,
 )
+from smm.forms import form_add_service_errors
 from smm.models import Membership
-from smm.tenancy import can, workspace_for_member
-from smm.views import _form_errors
+from smm.tenancy import can, workspace_view
 
 PAGE_SIZE = 60
 FILE_MAX_AGE = 60 * 60 * 24  # originals never change under their URL; renditions carry a key
@@ -75,7 +75,6 @@ def _membership(request: HttpRequest) -> Membership:
 
 def _library_page(
     request: HttpRequest,
-    slug: str,
     *,
     errors: list[UploadError] | None = None,
     uploaded: list[MediaAsset] | None = None,
@@ -107,19 +106,19 @@ def _library_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def media_library(request: HttpRequest, slug: str) -> HttpResponse:
+@workspace_view("content.view")
+def media_library(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The grid (filter by kind, search); POST uploads any number of files, each checked on
     its own: the good ones are kept, the others listed with what is wrong."""
-    workspace = workspace_for_member(request, slug, action="content.view")
+    workspace = membership.workspace
     if request.method == "GET":
-        return _library_page(request, slug)
-    if not can(_membership(request), "media.upload"):
+        return _library_page(request)
+    if not can(membership, "media.upload"):
         raise PermissionDenied
     files = request.FILES.getlist("files")
     if not files:
         return _library_page(
             request,
-            slug,
             errors=[UploadError("", _("Pick one or more files to upload."))],
             status=400,
         )
@@ -140,19 +139,17 @@ def media_library(request: HttpRequest, slug: str) -> HttpResponse:
         if len(uploaded) == 1:
             return redirect("content:media_detail", slug=workspace.slug, media_id=uploaded[0].pk)
         return redirect("content:media_library", slug=workspace.slug)
-    return _library_page(
-        request, slug, errors=errors, uploaded=uploaded, status=200 if uploaded else 400
-    )
+    return _library_page(request, errors=errors, uploaded=uploaded, status=200 if uploaded else 400)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def media_detail(request: HttpRequest, slug: str, media_id: int) -> HttpResponse:
+@workspace_view("content.view")
+def media_detail(request: HttpRequest, membership: Membership, media_id: int) -> HttpResponse:
     """One file: its facts, alt text and focal point (click the picture), how each platform
     gets it (crop and pad side by side for the picked platform), and delete."""
-    workspace = workspace_for_member(request, slug, action="content.view")
+    workspace = membership.workspace
     asset = media_get(workspace=workspace, media_id=media_id)
-    membership = _membership(request)
     can_change = media_can_change(membership=membership, asset=asset)
     platform = request.GET.get("platform", "")
     if platform not in PLATFORM_SPECS:
@@ -169,7 +166,7 @@ def media_detail(request: HttpRequest, slug: str, media_id: int) -> HttpResponse
             try:
                 media_update(asset=asset, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(
@@ -198,8 +195,9 @@ def media_detail(request: HttpRequest, slug: str, media_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def media_delete_view(request: HttpRequest, slug: str, media_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="media.upload")
+@workspace_view("media.upload")
+def media_delete_view(request: HttpRequest, membership: Membership, media_id: int) -> HttpResponse:
+    workspace = membership.workspace
     asset = media_get(workspace=workspace, media_id=media_id)
     name = str(asset)
     try:
@@ -233,9 +231,10 @@ def _file_response(
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def media_file(request: HttpRequest, slug: str, media_id: int) -> HttpResponse:
+@workspace_view("content.view")
+def media_file(request: HttpRequest, membership: Membership, media_id: int) -> HttpResponse:
     """The original, as uploaded, for members of the workspace."""
-    workspace = workspace_for_member(request, slug, action="content.view")
+    workspace = membership.workspace
     asset = media_get(workspace=workspace, media_id=media_id)
     return _file_response(
         request, asset.file, asset.content_type, asset.sha256, asset.original_name or "media"
@@ -244,11 +243,12 @@ def media_file(request: HttpRequest, slug: str, media_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
+@workspace_view("content.view")
 def media_rendition(
-    request: HttpRequest, slug: str, media_id: int, platform: str, fit: str
+    request: HttpRequest, membership: Membership, media_id: int, platform: str, fit: str
 ) -> HttpResponse:
     """The image as `platform` gets it with `fit`; rendered on first request."""
-    workspace = workspace_for_member(request, slug, action="content.view")
+    workspace = membership.workspace
     asset = media_get(workspace=workspace, media_id=media_id)
     if platform not in PLATFORM_SPECS or fit not in Fit.values:
         raise Http404
@@ -269,11 +269,12 @@ def media_rendition(
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def media_thumb(request: HttpRequest, slug: str, media_id: int) -> HttpResponse:
+@workspace_view("content.view")
+def media_thumb(request: HttpRequest, membership: Membership, media_id: int) -> HttpResponse:
     """A small JPEG of an image or GIF, for grids and pickers (made on first request)."""
     from content.services.media import thumbnail_for
 
-    workspace = workspace_for_member(request, slug, action="content.view")
+    workspace = membership.workspace
     asset = media_get(workspace=workspace, media_id=media_id)
     try:
         thumb = thumbnail_for(asset=asset)

@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from content.services import settings as services
+from smm.forms import form_add_service_errors
 from smm.models import Membership, Workspace
 from smm.selectors import membership_list
-from smm.tenancy import workspace_for_member
-from smm.views import _form_errors
+from smm.tenancy import workspace_view
 
 
 class MemberChoiceField(forms.ModelMultipleChoiceField):
@@ -52,8 +52,9 @@ class ContentSettingsForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def content_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="content.settings")
+@workspace_view("content.settings")
+def content_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
+    workspace = membership.workspace
     current = services.content_settings_get(workspace=workspace)
     form = ContentSettingsForm(
         request.POST or None,
@@ -74,7 +75,7 @@ def content_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 review_link_days=form.cleaned_data["review_link_days"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Content settings saved."))
             return redirect("content:settings", slug=workspace.slug)

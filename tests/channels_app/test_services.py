@@ -15,7 +15,7 @@ from django.utils import timezone
 from channels_app import selectors, services
 from channels_app.adapters.base import AccountProfile, ConnectableAccount, Credentials
 from channels_app.models import Channel, ChannelGuidelines, PendingConnection, PostingSlot
-from smm.models import ActivityEvent, Role
+from smm.models import ActivityEvent, Notification, Role
 from tests.factories import ChannelFactory, member
 
 NOW = dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC)
@@ -164,16 +164,18 @@ def test_refused_refresh_marks_needs_reconnect_and_tells_the_admins(
     assert x_channel.status == Channel.Status.NEEDS_RECONNECT
     assert x_channel.last_error
     assert x_channel.refresh_due_at is None
-    assert len(mail.outbox) == 1
-    assert set(mail.outbox[0].to) == {alice.email, admin.email}  # not bob, the editor
-    assert "needs reconnecting" in mail.outbox[0].subject
-    assert f"/channels/{x_channel.pk}/" in mail.outbox[0].body
-    assert "refresh-token-" not in mail.outbox[0].body
+    # A notification to each admin, e-mailed to each in their own language.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, admin.email])  # not bob
+    for sent in mail.outbox:
+        assert "needs reconnecting" in sent.subject
+        assert f"/channels/{x_channel.pk}/" in sent.body
+        assert "refresh-token-" not in sent.body
+    assert Notification.objects.filter(kind="channel.needs_reconnect").count() == 2
     event = ActivityEvent.objects.get(verb="channel.needs_reconnect")
     assert event.target_id == str(x_channel.pk)
     # A second failure does not mail again.
     assert services.channel_mark_needs_reconnect(channel=x_channel, reason="again") is False
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2
 
 
 @responses.activate

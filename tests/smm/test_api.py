@@ -99,6 +99,8 @@ def test_service_validation_errors_are_400s_with_fields(alice, workspace, token)
     assert "already a member" in response.json()["email"][0]
 
 
+# The mail goes after the commit: these tests commit for real, as a request does.
+@pytest.mark.django_db(transaction=True)
 def test_create_workspace_and_invite_through_the_api(alice, token, mailoutbox) -> None:
     api = Client()
     response = api.post(

@@ -30,6 +30,8 @@ def link_path(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url)
 
 
+# The mail goes after the commit: these tests commit for real, as a request does.
+@pytest.mark.django_db(transaction=True)
 def test_invitation_email_carries_a_working_link(workspace, alice_m, mailoutbox) -> None:
     sent = invite(workspace, alice_m)
     assert sent.email_sent
@@ -43,6 +45,8 @@ def test_invitation_email_carries_a_working_link(workspace, alice_m, mailoutbox)
     assert Invitation.objects.get(pk=sent.invitation.pk).token_hash == Invitation.hash_token(token)
 
 
+# The mail goes after the commit: these tests commit for real, as a request does.
+@pytest.mark.django_db(transaction=True)
 def test_invitation_mail_speaks_the_workspace_language(workspace, alice_m, mailoutbox) -> None:
     workspace.language = "nl"
     workspace.save()
@@ -52,6 +56,8 @@ def test_invitation_mail_speaks_the_workspace_language(workspace, alice_m, mailo
     assert "You are invited" not in subject and "Open this link" not in body
 
 
+# The mail goes after the commit: these tests commit for real, as a request does.
+@pytest.mark.django_db(transaction=True)
 def test_new_person_signs_up_from_the_link_and_joins(
     client, workspace, alice_m, mailoutbox
 ) -> None:
@@ -109,6 +115,8 @@ def test_unverified_address_is_not_enough(client, workspace, alice_m) -> None:
         services.invitation_accept(invitation=sent.invitation, user=carol)
 
 
+# The mail goes after the commit: these tests commit for real, as a request does.
+@pytest.mark.django_db(transaction=True)
 def test_expired_invitation_is_refused_and_can_be_resent(
     client, workspace, alice_m, mailoutbox
 ) -> None:
@@ -142,6 +150,8 @@ def test_cannot_invite_a_member_twice_or_an_address_with_an_open_invitation(
         invite(workspace, alice_m, email="new@example.com")
 
 
+# The mail goes after the commit: these tests commit for real, as a request does.
+@pytest.mark.django_db(transaction=True)
 def test_failed_email_keeps_the_invitation_and_says_so(client, alice, workspace, settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
@@ -156,6 +166,8 @@ def test_failed_email_keeps_the_invitation_and_says_so(client, alice, workspace,
     assert b"/invite/" in response.content  # the one-time link to share by hand
 
 
+# The mail goes after the commit: these tests commit for real, as a request does.
+@pytest.mark.django_db(transaction=True)
 def test_invite_through_the_team_page(client, alice, workspace, mailoutbox) -> None:
     client.force_login(alice)
     response = client.post(
@@ -242,6 +254,8 @@ def test_invitation_link_prefills_the_address_on_sign_up(client, workspace, alic
     assert b'value="new.person@example.com"' in signup.content
 
 
+# The mail goes after the commit: these tests commit for real, as a request does.
+@pytest.mark.django_db(transaction=True)
 def test_invitation_expiry_in_the_mail_is_utc(workspace, alice_m, mailoutbox) -> None:
     from django.utils import timezone as tz
 

@@ -192,8 +192,9 @@ def test_notifications_page_query_count(client, bob, workspace, django_assert_nu
     client.get(reverse("smm:notifications"))  # the first request of a session records it
     # session, user, usersession read + its user + last-seen update (2 savepoints): 7;
     # paginator count, workspace switcher, page of notifications with their workspace: 10,
-    # the same for 10 or 50 rows (the unread count comes from the cache).
-    with django_assert_num_queries(10):
+    # the user's e-mail choices per kind: 11; the same for 10 or 50 rows (the unread count
+    # comes from the cache).
+    with django_assert_num_queries(11):
         response = client.get(reverse("smm:notifications"))
     assert response.content.decode().count('id="notification-') == 10
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from channels_app.models import Channel, PendingConnection, PostingSlot
 from smm.models import ApiToken, Invitation, Membership, Role, User, Workspace
 from smm.services import api_token_create, invitation_create
+from smm.tenancy import WorkspaceAPIView
 from tests.factories import ChannelFactory
 
 # Third-party route trees that hold no tenant data of ours.
@@ -229,3 +230,109 @@ def test_outsider_gets_404(
     if response.status_code == 405:
         return  # the route does not take this method at all: nothing can leak
     assert response.status_code == 404, f"{method.upper()} {path} answered {response.status_code}"
+
+
+# The attacker's walk: their own workspace in the URL, the victim's object ids after it ---------
+#
+# The walk above puts the victim's slug in the URL, so the membership check answers 404 before
+# any object is looked up. The classic hole is the other one: /w/<mine>/posts/<their id>/, where
+# the attacker is a member (an owner, even) and only the object lookup can refuse. Every route
+# with a workspace slug and an object id is walked so, with GET and every write method it takes.
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+def object_routes() -> list[tuple[str, URLPattern]]:
+    """Routes with a workspace slug and at least one object id besides it (web and API)."""
+    routes = []
+    for route, pattern in tenant_routes():
+        arguments = set(pattern.pattern.regex.groupindex)
+        if "slug" in arguments and arguments - NON_TENANT_ARGUMENTS - {"slug"}:
+            routes.append((route, pattern))
+    return routes
+
+
+def _attacker_path(route: str, pattern: URLPattern, victim: Victim, slug: str) -> str:
+    """`route` filled with the victim's object ids but `slug` (the attacker's workspace)."""
+    path = _build_path(route, pattern, victim)
+    prefix, rest = ("/api/v1/workspaces/", path[len("/api/v1/workspaces/") :])
+    if not path.startswith(prefix):
+        prefix, rest = "/w/", path[len("/w/") :]
+    assert path.startswith(prefix), f"{route}: a slug outside /w/ and /api/v1/workspaces/"
+    assert rest.startswith(victim.workspace.slug + "/"), f"{route}: the slug is not first"
+    return prefix + slug + rest[len(victim.workspace.slug) :]
+
+
+def _methods_taken(pattern: URLPattern) -> list[str]:
+    """GET and the write methods the route takes. A WorkspaceAPIView refuses a method it does
+    not list with 403 before DRF could say 405, so its methods come from the class; a page is
+    asked every method and a 405 skips it."""
+    view_class = getattr(pattern.callback, "view_class", None)
+    if isinstance(view_class, type) and issubclass(view_class, WorkspaceAPIView):
+        return [
+            method
+            for method in ("get", *WRITE_METHODS)
+            if hasattr(view_class, method) and method.upper() in view_class.actions
+        ]
+    return ["get", *WRITE_METHODS]
+
+
+def _victim_objects(victim: Victim) -> list[Any]:
+    return [
+        victim.workspace,
+        victim.membership,
+        victim.invitation,
+        victim.api_token,
+        victim.channel,
+        victim.slot,
+        victim.pending,
+        *victim.content.values(),
+    ]
+
+
+def _snapshot(objects: list[Any]) -> dict[str, dict[str, Any] | None]:
+    """Each object's stored fields (None once it is gone), to prove nothing was changed."""
+    state: dict[str, dict[str, Any] | None] = {}
+    for obj in objects:
+        row = type(obj)._base_manager.filter(pk=obj.pk).values().first()
+        state[f"{type(obj).__name__}:{obj.pk}"] = row
+    return state
+
+
+def test_the_attacker_walk_covers_web_and_api_object_routes() -> None:
+    routes = {route for route, _ in object_routes()}
+    assert "w/<slug:slug>/channels/<int:channel_id>/" in routes
+    assert "w/<slug:slug>/members/<int:member_id>/remove/" in routes
+    assert "api/v1/workspaces/<slug:slug>/channels/<int:channel_id>/" in routes
+    assert any(route.startswith("w/") and "<int:post_id>" in route for route in routes)
+    assert "w/<slug:slug>/members/" not in routes  # no object id: the walk above covers it
+
+
+@pytest.mark.parametrize("route,pattern", object_routes(), ids=[r for r, _ in object_routes()])
+def test_attacker_with_own_slug_gets_404_for_victims_objects(
+    client,
+    mallory: User,
+    other_workspace: Workspace,
+    victim: Victim,
+    route: str,
+    pattern: URLPattern,
+) -> None:
+    client.force_login(mallory)
+    path = _attacker_path(route, pattern, victim, other_workspace.slug)
+    before = _snapshot(_victim_objects(victim))
+    answered = []
+    for method in _methods_taken(pattern):
+        response = (
+            getattr(client, method)(path, content_type="application/json")
+            if method in ("put", "patch", "delete")
+            else getattr(client, method)(path)
+        )
+        if response.status_code == 405:
+            continue  # the route does not take this method at all
+        answered.append(method)
+        assert response.status_code == 404, (
+            f"{method.upper()} {path} answered {response.status_code}: the attacker's own "
+            "workspace slug with the victim's object ids must be a 404"
+        )
+    assert answered, f"{path} took no method at all"
+    assert _snapshot(_victim_objects(victim)) == before, f"{path} changed the victim's objects"

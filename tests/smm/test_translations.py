@@ -415,6 +415,8 @@ def test_login_page_follows_the_browser_language(client, db, accept, expected, a
     assert f'<html lang="{accept[:2]}"' in html
 
 
+# The mail goes after the commit: these tests commit for real, as a request does.
+@pytest.mark.django_db(transaction=True)
 def test_invitation_email_is_in_the_workspace_language(alice, workspace, mailoutbox) -> None:
     workspace.language = "nl"
     workspace.save(update_fields=["language"])
