@@ -310,9 +310,10 @@ def test_patch_with_a_stale_version_is_a_409_with_the_current_one(api, alice, wo
     assert first.status_code == 200 and first.headers["ETag"] == '"2"'
 
     stale = send(api, "patch", where, {"text": "Theirs"}, HTTP_IF_MATCH='"1"')
-    assert stale.status_code == 409
+    assert stale.status_code == 409 and stale.headers["ETag"] == '"2"'
     body = stale.json()
     assert body["code"] == "version_conflict" and body["current_version"] == 2
+    assert "version 2" in body["detail"] and "errors" not in body
     assert body["post"]["text"] == "Mine" and "check" in body["post"]
 
     by_field = send(api, "patch", where, {"text": "Theirs", "version": 1})
@@ -336,6 +337,33 @@ def test_patch_moves_a_scheduled_post_but_not_into_the_past(api, alice, workspac
     assert response.status_code == 400
     post.refresh_from_db()
     assert post.text == "Fresh beans." and post.scheduled_at == later  # nothing half-saved
+
+
+def test_patch_of_a_scheduled_post_that_breaks_a_rule_is_refused_whole(
+    api, alice, workspace, x_channel
+):
+    """As in the composer: the edit of a scheduled post is checked again; all or nothing."""
+    post = make_post(alice, workspace, x_channel, scheduled_at=FUTURE)
+    assert send(api, "post", url("post_schedule", workspace, post.pk)).status_code == 200
+    where = url("post_detail", workspace, post.pk)
+    later = FUTURE + dt.timedelta(days=1)
+
+    response = send(api, "patch", where, {"text": "x" * 300, "scheduled_at": later.isoformat()})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid" and body["detail"] and "non_field_errors" in body["errors"]
+    assert [i["code"] for i in check_of(body["check"], x_channel)["errors"]] == ["text_too_long"]
+    post.refresh_from_db()
+    assert (post.text, post.version, post.status) == ("Fresh beans.", 1, Post.Status.SCHEDULED)
+    assert post.scheduled_at == FUTURE
+    assert PostTarget.objects.get(post=post).scheduled_at == FUTURE
+
+    cleared = send(api, "patch", where, {"scheduled_at": None})
+    assert cleared.status_code == 400 and "scheduled_at" in cleared.json()["errors"]
+
+    fine = send(api, "patch", where, {"text": "Still fresh."})
+    assert fine.status_code == 200 and fine.json()["status"] == "scheduled"
+    assert fine.json()["version"] == 2 and fine.json()["scheduled_at"]
 
 
 def test_delete_and_its_conflict(api, alice, workspace, x_channel):
