@@ -1,6 +1,7 @@
-"""The use cases the composer and the API share (content.services.editing, .retrying): a draft
-keeps what was typed when the action after the save is refused; a scheduled post's edit is
-checked again, all or nothing; an unknown outcome is retried only once confirmed."""
+"""The use cases the views and the API share (content.services.editing, .retrying,
+.campaign_editing): a draft keeps what was typed when the action after the save is refused; a
+scheduled post's edit is checked again, all or nothing; an unknown outcome is retried only once
+confirmed; a campaign's change and its archiving happen together or not at all."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from django.utils import timezone
 from channels_app.models import Channel
 from content.models import Post, PostReview, PostTarget
 from content.services import editing
+from content.services.campaign_editing import campaign_change
+from content.services.campaigns import campaign_create
 from content.services.checks import PostInput
 from content.services.planning import post_schedule
 from content.services.posts import VersionConflict, input_from_post, post_save
@@ -174,3 +177,22 @@ def test_an_unknown_outcome_is_retried_only_once_confirmed(workspace, bob):
     # A failed target went nowhere: no confirmation needed.
     again = target_retry_confirmed(target=failed, membership=editor, confirmed_not_published=False)
     assert again.status == PostTarget.Status.SCHEDULED
+
+
+def test_a_refused_campaign_change_archives_nothing(workspace, bob):
+    campaign = campaign_create(workspace=workspace, by=bob, name="Launch", objective="traffic")
+    with pytest.raises(ValidationError):
+        campaign_change(
+            campaign=campaign,
+            by=bob,
+            archived=True,
+            starts_on=dt.date(2025, 5, 2),
+            ends_on=dt.date(2025, 5, 1),
+        )
+    campaign.refresh_from_db()
+    assert campaign.archived_at is None and campaign.starts_on is None
+
+    changed = campaign_change(campaign=campaign, by=bob, archived=True, description="Go")
+    assert changed.archived_at is not None and changed.description == "Go"
+    back = campaign_change(campaign=changed, by=bob, archived=False)
+    assert back.archived_at is None
