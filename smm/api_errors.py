@@ -124,11 +124,13 @@ def error_body(exc: exceptions.APIException) -> dict[str, Any]:
         errors = errors_of(exc)
         return {"detail": _summary(errors), "code": "invalid", "errors": errors}
     detail = exc.detail
-    if isinstance(detail, dict | list):  # an APIException raised with a structure: flatten it
-        detail = " ".join(str(m) for m in (detail.values() if isinstance(detail, dict) else detail))
-    body = {"detail": str(detail), "code": _code_of(exc)}
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        body["retry_after"] = math.ceil(exc.wait)
+    parts = detail.values() if isinstance(detail, dict) else detail
+    # An APIException raised with a structure (not a ValidationError) is flattened to a sentence.
+    sentence = " ".join(str(m) for m in parts) if isinstance(detail, dict | list) else str(detail)
+    body = {"detail": sentence, "code": _code_of(exc)}
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
+        body["retry_after"] = math.ceil(wait)
     return body
 
 
@@ -173,15 +175,21 @@ class ApiErrorOutput(serializers.Serializer):
         "authentication_failed, permission_denied, not_found, method_not_allowed, conflict, "
         "version_conflict, throttled, ..."
     )
-    errors = serializers.DictField(
-        child=serializers.JSONField(),
-        required=False,
-        help_text="Validation errors only: a list of messages per field (an object of them for "
-        "a nested field); non_field_errors for the request as a whole",
-    )
     retry_after = serializers.IntegerField(
         required=False, help_text="With code throttled: seconds to wait"
     )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields: dict[str, serializers.Field] = dict(super().get_fields())
+        # Added here, not declared: a declared `errors` would hide Serializer.errors from
+        # type checkers (DRF's metaclass takes declared fields off the class at run time).
+        fields["errors"] = serializers.DictField(
+            child=serializers.JSONField(),
+            required=False,
+            help_text="Validation errors only: a list of messages per field (an object of them "
+            "for a nested field); non_field_errors for the request as a whole",
+        )
+        return fields
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -9,9 +9,8 @@ everything. The services decide; pages only show the buttons the user may use.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -293,13 +292,39 @@ def _submit(request: HttpRequest, workspace: Workspace, post: Post | None) -> Ht
     return redirect("content:post_detail", slug=workspace.slug, post_id=saved.pk)
 
 
-def _post_edit(**kwargs: Any) -> editing.PostEdited:
-    return editing.PostEdited(editing.post_edit(**kwargs))
+class _UseCase(Protocol):
+    def __call__(
+        self,
+        *,
+        workspace: Workspace,
+        membership: Membership,
+        data: PostInput,
+        post: Post | None = None,
+        expected_version: int | None = None,
+    ) -> editing.PostEdited: ...
+
+
+def _post_edit(
+    *,
+    workspace: Workspace,
+    membership: Membership,
+    data: PostInput,
+    post: Post | None = None,
+    expected_version: int | None = None,
+) -> editing.PostEdited:
+    saved = editing.post_edit(
+        workspace=workspace,
+        membership=membership,
+        data=data,
+        post=post,
+        expected_version=expected_version,
+    )
+    return editing.PostEdited(saved)
 
 
 # The buttons of the composer: each is one use case (content.services.editing). "Save" of a
 # scheduled post is its "Update": saved and checked again, or nothing changes.
-_USE_CASES: dict[str, Callable[..., editing.PostEdited]] = {
+_USE_CASES: dict[str, _UseCase] = {
     "save": _post_edit,
     "schedule": editing.post_save_and_schedule,
     "queue": editing.post_save_and_queue,
