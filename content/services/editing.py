@@ -67,7 +67,8 @@ def post_edit_scheduled(
 
     Side effects: those of post_save (a new version, activity) and post_schedule (the targets
     that have not gone out are scheduled at the time, activity "post.scheduled", the copies of
-    a recurring post made again).
+    a recurring post made again). An edit by someone who needs approval sends the approved post
+    back for review instead (post_save): it is kept, in review, and not scheduled.
     """
     if not _is_scheduled(post):
         raise ValidationError(_("This post is not scheduled."))
@@ -83,6 +84,10 @@ def post_edit_scheduled(
         expected_version=expected_version,
         source=source,
     )
+    if saved.status != Post.Status.SCHEDULED:
+        # post_save sent it back for review (an approved post edited by someone who needs
+        # approval): it left the schedule, and approving it checks and schedules it again.
+        return saved
     return planning.post_schedule(post=saved, membership=membership, at=data.scheduled_at)
 
 

@@ -288,7 +288,8 @@ def _submit(request: HttpRequest, workspace: Workspace, post: Post | None) -> Ht
             status=400,
             action_errors=_messages_of(edited.refused),
         )
-    messages.success(request, _done_message(intent, saved))
+    was_scheduled = post is not None and post.status == Post.Status.SCHEDULED
+    messages.success(request, _done_message(intent, saved, was_scheduled=was_scheduled))
     return redirect("content:post_detail", slug=workspace.slug, post_id=saved.pk)
 
 
@@ -332,7 +333,10 @@ _USE_CASES: dict[str, _UseCase] = {
 }
 
 
-def _done_message(intent: str, post: Post) -> str:
+def _done_message(intent: str, post: Post, *, was_scheduled: bool) -> str:
+    if was_scheduled and post.status == Post.Status.IN_REVIEW:
+        # The edit of an approved, scheduled post by a contributor sent it back for review.
+        return _("Sent for approval. The approvers have been told.")
     if post.status == Post.Status.SCHEDULED and intent in ("save", "schedule", "queue"):
         when = formats.date_format(timezone.localtime(post.scheduled_at), "DATETIME_FORMAT")
         if intent == "queue":

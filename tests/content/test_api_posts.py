@@ -366,6 +366,20 @@ def test_patch_of_a_scheduled_post_that_breaks_a_rule_is_refused_whole(
     assert fine.json()["version"] == 2 and fine.json()["scheduled_at"]
 
 
+def test_a_contributors_patch_of_a_scheduled_post_sends_it_back_for_review(
+    workspace, carol, bob, x_channel
+):
+    post = make_post(carol, workspace, x_channel, scheduled_at=FUTURE)
+    send(bearer(carol), "post", url("post_submit", workspace, post.pk))
+    approved = send(bearer(bob), "post", url("post_approve", workspace, post.pk))
+    assert approved.json()["status"] == "scheduled"
+
+    where = url("post_detail", workspace, post.pk)
+    response = send(bearer(carol), "patch", where, {"text": "Sneaky change"})
+    assert response.status_code == 200
+    assert response.json()["status"] == "in_review" and response.json()["text"] == "Sneaky change"
+
+
 def test_delete_and_its_conflict(api, alice, workspace, x_channel):
     post = make_post(alice, workspace, x_channel)
     where = url("post_detail", workspace, post.pk)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from channels_app.models import Channel
 from content.models import Post, PostReview, PostTarget
-from content.services import editing
+from content.services import approval, editing
 from content.services.campaign_editing import campaign_change
 from content.services.campaigns import campaign_create
 from content.services.checks import PostInput
@@ -196,3 +196,23 @@ def test_a_refused_campaign_change_archives_nothing(workspace, bob):
     assert changed.archived_at is not None and changed.description == "Go"
     back = campaign_change(campaign=changed, by=bob, archived=False)
     assert back.archived_at is None
+
+
+def test_a_contributors_edit_of_a_scheduled_post_sends_it_back_for_review(workspace, bob, x):
+    carol = member(workspace, Role.CONTRIBUTOR, email="carol@example.com")
+    contributor, editor = membership_of(carol, workspace), membership_of(bob, workspace)
+    post = post_save(
+        workspace=workspace, membership=contributor, data=typed(x, scheduled_at=FUTURE)
+    )
+    approval.post_submit(post=post, membership=contributor)
+    post = approval.post_approve(post=post, membership=editor)
+    assert Post.objects.get(pk=post.pk).status == Post.Status.SCHEDULED
+
+    edited = editing.post_edit_scheduled(
+        workspace=workspace,
+        membership=contributor,
+        post=Post.objects.get(pk=post.pk),
+        data=typed(x, text="Sneaky change", scheduled_at=FUTURE),
+    )
+    assert edited.status == Post.Status.IN_REVIEW and edited.text == "Sneaky change"
+    assert PostTarget.objects.get(post=post).status == PostTarget.Status.DRAFT
