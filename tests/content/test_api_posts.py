@@ -228,6 +228,7 @@ def test_ids_of_another_workspace_are_a_400_with_field_errors(
     assert response.status_code == 400
     body = response.json()
     assert set(body["errors"]) == {"channels", "media"} and body["detail"]
+    assert body["code"] == "invalid"
     assert not Post.objects.exists()
 
 
@@ -270,7 +271,7 @@ def test_malformed_input_has_the_same_error_shape(api, workspace, x_channel):
     body = response.json()
     assert set(body["errors"]) == {"link", "variants"}
     assert "channel id" in body["errors"]["variants"][0]
-    assert isinstance(body["detail"], str)
+    assert isinstance(body["detail"], str) and body["code"] == "invalid"
 
 
 # Update, version conflicts, delete ------------------------------------------------------------
@@ -600,7 +601,10 @@ def test_a_contributor_cannot_change_someone_elses_post(workspace, alice, carol,
         bearer(carol), "patch", url("post_detail", workspace, post.pk), {"text": "Hijacked"}
     )
     assert response.status_code == 403
-    assert response.json()["detail"] == "You can only change your own posts."
+    assert response.json() == {
+        "detail": "You can only change your own posts.",
+        "code": "permission_denied",
+    }
 
 
 ENDPOINTS = [
@@ -626,6 +630,7 @@ def test_another_workspaces_post_is_404_on_every_endpoint(
     post = make_post(mallory, other_workspace, theirs)
     response = send(api, method, url(name, workspace, post.pk), {"comment": "x", "body": "x"})
     assert response.status_code == 404, response.content
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
     assert Post.objects.get(pk=post.pk).version == 1
     assert not PostComment.objects.exists()
 
