@@ -370,17 +370,23 @@ def _action_failed(
 ) -> HttpResponse:
     """Nothing was saved (a refused save, or a scheduled post's update rolled back): show the
     composer again with what was typed and why."""
+    messages_shown: list[str] = []
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
+        for field, field_errors in exc.error_dict.items():
+            for error in field_errors:
                 form.add_error(field if field in form.fields else None, error)
-        errors: list[str] = []
     else:
-        errors = _messages_of(exc)
+        messages_shown = _messages_of(exc)
     if post is not None:
-        errors.insert(0, _("Nothing was changed: the post stays as it was."))
+        messages_shown.insert(0, _("Nothing was changed: the post stays as it was."))
     return _composer_page(
-        request, workspace, post=post, form=form, state=data, status=400, action_errors=errors
+        request,
+        workspace,
+        post=post,
+        form=form,
+        state=data,
+        status=400,
+        action_errors=messages_shown,
     )
 
 
