@@ -19,6 +19,7 @@ from rest_framework import serializers
 from channels_app.models import Channel, Platform
 from content.models import Fit, Post, PostMedia, PostTarget, RecurrenceUnit
 from content.services.checks import MediaChoice, PostInput, VariantInput
+from smm.api_errors import ApiErrorOutput
 
 # Input -----------------------------------------------------------------------------------------
 
@@ -399,20 +400,23 @@ class PostDetailOutput(PostOutput):
 # Errors -----------------------------------------------------------------------------------------
 
 
-class PostErrorOutput(serializers.Serializer):
-    detail = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.JSONField(),
-        required=False,
-        help_text="Messages per field; non_field_errors for the request as a whole",
-    )
+class PostErrorOutput(ApiErrorOutput):
+    """The error envelope; a refused schedule, queue or submit also carries the `check`."""
+
+    class Meta:
+        ref_name = "PostError"
+
     check = PostCheckOutput(
         required=False, help_text="Why a post cannot be scheduled or submitted (as in `check`)"
     )
 
 
-class PostConflictOutput(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField(help_text="version_conflict")
+class PostConflictOutput(ApiErrorOutput):
+    """The error envelope of a version conflict (code `version_conflict`) with the post as it
+    is now."""
+
+    class Meta:
+        ref_name = "PostConflict"
+
     current_version = serializers.IntegerField()
     post = PostDetailOutput(help_text="The post as it is now")

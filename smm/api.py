@@ -1,33 +1,23 @@
-"""REST API of the shared kernel (DRF). Thin: parse, authorise (WorkspaceAPIView), one service."""
+"""REST API of the shared kernel (DRF). Thin: parse, authorise (WorkspaceAPIView), one service.
+
+Errors are answered in the envelope of smm.api_errors (the EXCEPTION_HANDLER)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView, exception_handler
+from rest_framework.views import APIView
 
 from smm import activity as activity_text
 from smm import selectors, services
 from smm.models import Invitation, Membership, Role
 from smm.tenancy import WorkspaceAPIView
-
-
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Services raise Django's ValidationError; the API answers it as a 400 with field errors."""
-    if isinstance(exc, DjangoValidationError):
-        detail = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
-        exc = ValidationError(detail)
-    return exception_handler(exc, context)
 
 
 class WorkspaceOutput(serializers.Serializer):

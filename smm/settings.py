@@ -250,8 +250,8 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "smm.api_auth.ReadOnlyTokenPermission",
     ],
-    "EXCEPTION_HANDLER": "smm.api.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "smm.api_errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "smm.api_errors.ErrorSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
@@ -261,9 +261,15 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Ripple API",
     "DESCRIPTION": "The REST API of Ripple, the self-hosted social media management suite. "
     "Authenticate with a personal API token (`Authorization: Bearer <token>`) "
-    "or a browser session.",
+    "or a browser session. Every error answer is one envelope (component `ApiError`): "
+    "`detail` (a sentence), `code` (a stable machine code) and, for invalid input, `errors` "
+    "(messages per field, `non_field_errors` for the request as a whole).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "smm.api_errors.postprocess_error_extensions",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from content.models import Campaign, CampaignObjective, Post
 from content.selectors import campaigns as selectors
 from content.services import campaigns as services
+from content.services.campaign_editing import campaign_change
 from smm.tenancy import WorkspaceAPIView
 
 
@@ -110,13 +111,7 @@ class CampaignDetailApi(WorkspaceAPIView):
         campaign = selectors.campaign_get(workspace=self.workspace, campaign_id=campaign_id)
         serializer = CampaignPatchInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        archived = data.pop("archived", None)
-        campaign = services.campaign_update(campaign=campaign, by=request.user, **data)
-        if archived is True:
-            services.campaign_archive(campaign=campaign, by=request.user)
-        elif archived is False:
-            services.campaign_unarchive(campaign=campaign, by=request.user)
+        campaign = campaign_change(campaign=campaign, by=request.user, **serializer.validated_data)
         return Response(_output(self.workspace, campaign))
 
     @extend_schema(responses={204: None})

@@ -1,11 +1,13 @@
 """REST API: posts (write once, tailor per channel), their check, approval, scheduling, comments.
 
 Thin views: parse, authorise (WorkspaceAPIView's role per method; the services check ownership,
-approvers and who may schedule), call a service, render. Error bodies:
+approvers and who may schedule), call one service (a use case of content.services.editing where
+a save is followed by an action), render. Errors are the API's envelope (smm.api_errors):
 
-- 400 `{"detail": "…", "errors": {field: [messages]}}`, plus `check` when a post cannot be
-  scheduled or submitted because a channel's rules are broken;
-- 403 `{"detail": "…"}` with the reason; 404 for anything outside the workspace;
+- 400 `{"detail", "code": "invalid", "errors": {field: [messages]}}`, plus `check` when a post
+  cannot be scheduled or submitted because a channel's rules are broken (also when an edit of a
+  scheduled post breaks them: it is refused as a whole, as in the composer);
+- 403 with the reason; 404 for anything outside the workspace;
 - 409 `{"detail", "code": "version_conflict", "current_version", "post"}` when the post changed
   since the version the client sent (`If-Match: "<version>"` or a `version` field).
 """
@@ -14,9 +16,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -43,39 +43,13 @@ from content.serializers import (
     PostWriteInput,
     post_input,
 )
-from content.services import approval, planning
+from content.services import approval, editing, planning
 from content.services import posts as services
 from content.services.checks import PostCheck, PostInput
 from content.services.posts import VersionConflict
+from smm.api_errors import ApiError, ApiErrorOutput
 from smm.models import Workspace
 from smm.tenancy import WorkspaceAPIView
-
-# Errors ----------------------------------------------------------------------------------------
-
-
-def error_body(exc: DjangoValidationError | exceptions.ValidationError) -> dict[str, Any]:
-    """`{"detail", "errors"}` for a service's (Django) or a serializer's ValidationError."""
-    if isinstance(exc, DjangoValidationError):
-        errors: dict[str, Any] = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
-    else:
-        detail = exc.detail
-        errors = dict(detail) if isinstance(detail, dict) else {"non_field_errors": detail}
-    general = errors.get("non_field_errors")
-    if general:
-        summary = " ".join(str(message) for message in general)
-    else:
-        summary = _("Some fields are not valid: see “errors”.")
-    return {"detail": summary, "errors": errors}
-
-
-class ConflictError(Exception):
-    """The client edited an older version of the post (answered 409)."""
-
-    def __init__(self, post: Post) -> None:
-        super().__init__(f"post {post.pk} is at version {post.version}")
-        self.post = post
 
 
 def _detail(workspace: Workspace, post_id: int, post: Post | None = None) -> dict[str, Any]:
@@ -99,8 +73,8 @@ def _respond(
 
 ERRORS: dict[int, Any] = {
     400: OpenApiResponse(PostErrorOutput, description="Invalid input or refused by the rules"),
-    403: OpenApiResponse(PostErrorOutput, description="Your role (or ownership) does not allow it"),
-    404: OpenApiResponse(PostErrorOutput, description="No such post in this workspace"),
+    403: OpenApiResponse(ApiErrorOutput, description="Your role (or ownership) does not allow it"),
+    404: OpenApiResponse(ApiErrorOutput, description="No such post in this workspace"),
 }
 CONFLICT: dict[int, Any] = {
     409: OpenApiResponse(PostConflictOutput, description="The post changed since your version")
@@ -114,38 +88,28 @@ IF_MATCH = OpenApiParameter(
 
 
 class PostApiView(WorkspaceAPIView):
-    """Base of the posts API: service errors become the error bodies described above."""
+    """Base of the posts API: a version conflict becomes the 409 described above; every other
+    error goes to the API's exception handler as it is."""
 
     def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, VersionConflict | ConflictError):
-            return self._conflict(exc.post)
-        if isinstance(exc, DjangoValidationError | exceptions.ValidationError):
-            response = Response(error_body(exc), status=status.HTTP_400_BAD_REQUEST)
-            response.exception = True
-            return response
-        if isinstance(exc, DjangoPermissionDenied) and exc.args:
-            # Keep the service's reason ("You can only change your own posts.").
-            exc = exceptions.PermissionDenied(str(exc.args[0]))
+        if isinstance(exc, VersionConflict):
+            exc = self._conflict(exc.post)
         return super().handle_exception(exc)
 
-    def _conflict(self, post: Post) -> Response:
+    def _conflict(self, post: Post) -> ApiError:
+        """The 409 envelope: the post as it is now, its version, and that version's ETag."""
         current = _detail(self.workspace, post.pk)
-        response = Response(
-            {
-                "detail": _(
-                    "The post was changed since you loaded it (now version %(version)d): "
-                    "load it again and reapply your change."
-                )
-                % {"version": current["version"]},
-                "code": "version_conflict",
-                "current_version": current["version"],
-                "post": current,
-            },
-            status=status.HTTP_409_CONFLICT,
+        return ApiError(
+            _(
+                "The post was changed since you loaded it (now version %(version)d): "
+                "load it again and reapply your change."
+            )
+            % {"version": current["version"]},
+            status_code=status.HTTP_409_CONFLICT,
+            code="version_conflict",
+            extra={"current_version": current["version"], "post": current},
             headers={"ETag": _etag(current["version"])},
         )
-        response.exception = True
-        return response
 
     def _post(self, post_id: int) -> Post:
         return post_get(workspace=self.workspace, post_id=post_id)
@@ -164,15 +128,17 @@ class PostApiView(WorkspaceAPIView):
 
     def _refused(
         self, exc: DjangoValidationError, post: Post, data: PostInput, *, for_scheduling: bool
-    ) -> Response:
+    ) -> ApiError:
         """A 400 that also carries the check of `data`, so the client sees which rule broke."""
-        body = error_body(exc)
-        result: PostCheck = services.check(
-            workspace=self.workspace, data=data, for_scheduling=for_scheduling, post=post
-        )
-        if not result.ok:
-            body["check"] = PostCheckOutput(result).data
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            result: PostCheck = services.check(
+                workspace=self.workspace, data=data, for_scheduling=for_scheduling, post=post
+            )
+        except DjangoValidationError:  # ids outside the workspace: `exc` says so already
+            return ApiError.invalid(exc)
+        if result.ok:
+            return ApiError.invalid(exc)
+        return ApiError.invalid(exc, check=PostCheckOutput(result).data)
 
 
 # Examples --------------------------------------------------------------------------------------
@@ -337,25 +303,18 @@ class PostDetailApi(PostApiView):
         responses={200: PostDetailOutput, **ERRORS, **CONFLICT},
     )
     def patch(self, request: Request, slug: str, post_id: int) -> Response:
-        """Change the fields sent; the rest stays. A scheduled post sent a new `scheduled_at`
-        moves to it (it must be in the future); take it off the schedule with unschedule."""
+        """Change the fields sent; the rest stays. A scheduled post is checked again against
+        its channels' rules (at its new `scheduled_at`, if sent, which must be in the future):
+        an edit that breaks one is refused with 400 and the `check`, and nothing changes. Take
+        it off the schedule with unschedule."""
         post = self._post(post_id)
         serializer = PostUpdateInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         expected = self._expected_version(request, changes.pop("version", None))
         data = post_input(changes, base=services.input_from_post(post))
-        moves = (
-            post.status == Post.Status.SCHEDULED
-            and "scheduled_at" in changes
-            and changes["scheduled_at"] != post.scheduled_at
-        )
-        if moves and changes["scheduled_at"] is None:
-            raise exceptions.ValidationError(
-                {"scheduled_at": [_("The post is scheduled: unschedule it to clear its time.")]}
-            )
-        with transaction.atomic():
-            post = services.post_save(
+        try:
+            post = editing.post_edit(
                 workspace=self.workspace,
                 membership=self.membership,
                 data=data,
@@ -363,10 +322,10 @@ class PostDetailApi(PostApiView):
                 expected_version=expected,
                 source="api",
             )
-            if moves:
-                planning.post_reschedule(
-                    post=post, membership=self.membership, at=changes["scheduled_at"]
-                )
+        except DjangoValidationError as exc:
+            if post.status != Post.Status.SCHEDULED:
+                raise
+            raise self._refused(exc, post, data, for_scheduling=True) from exc
         return _respond(self.workspace, post.pk)
 
     @extend_schema(
@@ -379,7 +338,7 @@ class PostDetailApi(PostApiView):
         post = self._post(post_id)
         expected = self._expected_version(request)
         if expected is not None and expected != post.version:
-            raise ConflictError(post)
+            raise VersionConflict(post)
         services.post_delete(post=post, membership=self.membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -460,7 +419,7 @@ class PostScheduleApi(PostApiView):
             data = services.input_from_post(post)
             if at is not None:
                 data.scheduled_at = at
-            return self._refused(exc, post, data, for_scheduling=True)
+            raise self._refused(exc, post, data, for_scheduling=True) from exc
         return _respond(self.workspace, post.pk)
 
 
@@ -488,7 +447,9 @@ class PostQueueApi(PostApiView):
         try:
             post = planning.post_add_to_queue(post=post, membership=self.membership)
         except DjangoValidationError as exc:
-            return self._refused(exc, post, services.input_from_post(post), for_scheduling=False)
+            raise self._refused(
+                exc, post, services.input_from_post(post), for_scheduling=False
+            ) from exc
         return _respond(self.workspace, post.pk)
 
 
@@ -536,7 +497,9 @@ class PostSubmitApi(PostApiView):
                 comment=serializer.validated_data["comment"],
             )
         except DjangoValidationError as exc:
-            return self._refused(exc, post, services.input_from_post(post), for_scheduling=False)
+            raise self._refused(
+                exc, post, services.input_from_post(post), for_scheduling=False
+            ) from exc
         return _respond(self.workspace, post.pk)
 
 
@@ -553,7 +516,7 @@ class PostDecisionApi(PostApiView):
         serializer.is_valid(raise_exception=True)
         version = self._expected_version(request, serializer.validated_data["version"])
         if version is not None and version != post.version:
-            raise ConflictError(post)
+            raise VersionConflict(post)
         decide = (
             approval.post_approve
             if serializer_class is ApproveInput

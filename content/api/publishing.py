@@ -4,15 +4,15 @@ as not published, reschedule.
 
 Roles: reading needs `content.view`; the actions need `content.create`, and the service checks
 who may publish this post (editors and up; contributors their own posts when they may schedule
-them). State rules are the service's: a refusal is 400 `{"detail", "errors"}`; a role 403
-`{"detail"}`; a post or target outside the workspace (or a target of another post) 404.
+them). State rules are the service's. Errors are the API's envelope (smm.api_errors): a refusal is
+400 (code `invalid`, with `errors`), a role 403, a post or target outside the workspace (or a
+target of another post) 404.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -24,6 +24,7 @@ from content.api.posts import ERRORS, PostApiView
 from content.models import PostTarget, PublishAttempt
 from content.selectors.publishing import duration_label, post_targets, redact, target_detail
 from content.services import publishing as services
+from content.services.retrying import target_retry_confirmed
 
 # Output ----------------------------------------------------------------------------------------
 
@@ -152,20 +153,11 @@ class TargetRetryApi(_TargetActionApi):
         target = self._target(post_id, target_id)
         serializer = RetryInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        unknown = (
-            target.status == PostTarget.Status.NEEDS_ATTENTION
-            and target.hold_reason != services.HOLD_CHANNEL
+        target_retry_confirmed(
+            target=target,
+            membership=self.membership,
+            confirmed_not_published=serializer.validated_data["confirm_not_published"],
         )
-        if unknown and not serializer.validated_data["confirm_not_published"]:
-            raise DjangoValidationError(
-                {
-                    "confirm_not_published": _(
-                        "Ripple could not tell whether this went out. Check the platform first "
-                        "and send confirm_not_published: true: retrying may post it twice."
-                    )
-                }
-            )
-        services.target_retry(target=target, membership=self.membership)
         return self._respond(post_id, target_id)
 
 

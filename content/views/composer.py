@@ -9,16 +9,13 @@ everything. The services decide; pages only show the buttons the user may use.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -33,7 +30,7 @@ from content.models import Post
 from content.selectors import previews as pv
 from content.selectors.posts import PostFilters, post_get, post_list
 from content.selectors.publishing import publishing_problem_count
-from content.services import approval, planning
+from content.services import approval, editing, planning
 from content.services import posts as post_services
 from content.services.checks import PostCheck, PostInput
 from smm.models import Membership, User, Workspace
@@ -257,20 +254,14 @@ def _submit(request: HttpRequest, workspace: Workspace, post: Post | None) -> Ht
         raise ValueError("the composer form has no input")
     force = request.POST.get("overwrite_version")
     expected = int(force) if force and force.isdigit() else form.cleaned_data.get("version")
-    was_scheduled = post is not None and post.status == Post.Status.SCHEDULED
-    if was_scheduled and intent == "save":
-        intent = "schedule"  # "Update" of a scheduled post: saved and checked again, or neither
     try:
-        # A scheduled post never keeps edits that break its channels' rules: all or nothing.
-        with transaction.atomic() if was_scheduled else nullcontext():
-            saved = post_services.post_save(
-                workspace=workspace,
-                membership=membership,
-                data=data,
-                post=post,
-                expected_version=expected if post is not None else None,
-            )
-            done = _do_intent(intent, saved, membership, at=data.scheduled_at)
+        edited = _USE_CASES[intent](
+            workspace=workspace,
+            membership=membership,
+            data=data,
+            post=post,
+            expected_version=expected if post is not None else None,
+        )
     except post_services.VersionConflict as exc:
         return _composer_page(
             request,
@@ -283,9 +274,9 @@ def _submit(request: HttpRequest, workspace: Workspace, post: Post | None) -> Ht
         )
     except (ValidationError, PermissionDenied) as exc:
         return _action_failed(request, workspace, post, form, data, exc)
-    if isinstance(done, _ActionFailed):
+    saved = edited.post
+    if edited.refused is not None:
         # The draft is saved (with what was typed); the action did not happen.
-        saved.refresh_from_db()
         form = _form(workspace, options, data=_with_version(request.POST, saved.version))
         form.is_valid()
         return _composer_page(
@@ -295,44 +286,65 @@ def _submit(request: HttpRequest, workspace: Workspace, post: Post | None) -> Ht
             form=form,
             state=data,
             status=400,
-            action_errors=done.messages,
+            action_errors=_messages_of(edited.refused),
         )
-    messages.success(request, done.message)
+    was_scheduled = post is not None and post.status == Post.Status.SCHEDULED
+    messages.success(request, _done_message(intent, saved, was_scheduled=was_scheduled))
     return redirect("content:post_detail", slug=workspace.slug, post_id=saved.pk)
 
 
-@dataclass
-class _Done:
-    message: str
+class _UseCase(Protocol):
+    def __call__(
+        self,
+        *,
+        workspace: Workspace,
+        membership: Membership,
+        data: PostInput,
+        post: Post | None = None,
+        expected_version: int | None = None,
+    ) -> editing.PostEdited: ...
 
 
-@dataclass
-class _ActionFailed:
-    messages: list[str]
+def _post_edit(
+    *,
+    workspace: Workspace,
+    membership: Membership,
+    data: PostInput,
+    post: Post | None = None,
+    expected_version: int | None = None,
+) -> editing.PostEdited:
+    saved = editing.post_edit(
+        workspace=workspace,
+        membership=membership,
+        data=data,
+        post=post,
+        expected_version=expected_version,
+    )
+    return editing.PostEdited(saved)
 
 
-def _do_intent(
-    intent: str, post: Post, membership: Membership, *, at: datetime | None
-) -> _Done | _ActionFailed:
-    """Run the button's action on the saved post. A refusal of a draft's action is returned
-    (the draft stays saved); inside a scheduled post's transaction it is raised (rolled back)."""
-    try:
-        if intent == "schedule":
-            post = planning.post_schedule(post=post, membership=membership, at=at)
-            when = formats.date_format(timezone.localtime(post.scheduled_at), "DATETIME_FORMAT")
-            return _Done(_("Scheduled for %(when)s.") % {"when": when})
+# The buttons of the composer: each is one use case (content.services.editing). "Save" of a
+# scheduled post is its "Update": saved and checked again, or nothing changes.
+_USE_CASES: dict[str, _UseCase] = {
+    "save": _post_edit,
+    "schedule": editing.post_save_and_schedule,
+    "queue": editing.post_save_and_queue,
+    "submit": editing.post_save_and_submit,
+}
+
+
+def _done_message(intent: str, post: Post, *, was_scheduled: bool) -> str:
+    if was_scheduled and post.status == Post.Status.IN_REVIEW:
+        # The edit of an approved, scheduled post by a contributor sent it back for review.
+        return _("Sent for approval. The approvers have been told.")
+    if post.status == Post.Status.SCHEDULED and intent in ("save", "schedule", "queue"):
+        when = formats.date_format(timezone.localtime(post.scheduled_at), "DATETIME_FORMAT")
         if intent == "queue":
-            post = planning.post_add_to_queue(post=post, membership=membership)
-            when = formats.date_format(timezone.localtime(post.scheduled_at), "DATETIME_FORMAT")
-            return _Done(_("Added to the queue: it goes out %(when)s.") % {"when": when})
-        if intent == "submit":
-            approval.post_submit(post=post, membership=membership)
-            return _Done(_("Sent for approval. The approvers have been told."))
-    except (ValidationError, PermissionDenied) as exc:
-        if post.status == Post.Status.SCHEDULED:
-            raise  # the caller's transaction rolls the edit back
-        return _ActionFailed(_messages_of(exc))
-    return _Done(_("Draft saved."))
+            return _("Added to the queue: it goes out %(when)s.") % {"when": when}
+        return _("Scheduled for %(when)s.") % {"when": when}
+    if intent == "submit":
+        return _("Sent for approval. The approvers have been told.")
+    return _("Draft saved.")
 
 
 def _messages_of(exc: Exception) -> list[str]:
@@ -358,17 +370,23 @@ def _action_failed(
 ) -> HttpResponse:
     """Nothing was saved (a refused save, or a scheduled post's update rolled back): show the
     composer again with what was typed and why."""
+    messages_shown: list[str] = []
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
+        for field, field_errors in exc.error_dict.items():
+            for error in field_errors:
                 form.add_error(field if field in form.fields else None, error)
-        errors: list[str] = []
     else:
-        errors = _messages_of(exc)
+        messages_shown = _messages_of(exc)
     if post is not None:
-        errors.insert(0, _("Nothing was changed: the post stays as it was."))
+        messages_shown.insert(0, _("Nothing was changed: the post stays as it was."))
     return _composer_page(
-        request, workspace, post=post, form=form, state=data, status=400, action_errors=errors
+        request,
+        workspace,
+        post=post,
+        form=form,
+        state=data,
+        status=400,
+        action_errors=messages_shown,
     )
 
 
@@ -502,7 +520,7 @@ def post_autosave(request: HttpRequest, slug: str, post_id: int | None = None) -
             {"ok": False, "reason": "invalid", "errors": form.error_list()}, status=400
         )
     try:
-        saved = post_services.post_save(
+        saved = post_services.post_save(  # a draft's autosave: one service, nothing composed
             workspace=workspace,
             membership=membership,
             data=form.post_input,  # type: ignore[arg-type]

@@ -42,6 +42,7 @@ from content.selectors.publishing import (
     target_get,
 )
 from content.services import publishing as services
+from content.services.retrying import target_retry_confirmed
 from smm.models import Membership, Workspace
 from smm.tenancy import workspace_for_member
 
@@ -253,20 +254,12 @@ def target_retry_view(
     def run(workspace: Workspace, target: PostTarget, membership: Membership) -> HttpResponse:
         form = RetryForm(request.POST)
         form.is_valid()
-        unknown = (
-            target.status == PostTarget.Status.NEEDS_ATTENTION
-            and target.hold_reason != services.HOLD_CHANNEL
-        )
         try:
-            if unknown and not form.cleaned_data.get("confirm_not_published"):
-                raise ValidationError(
-                    _(
-                        "Ripple could not tell whether this went out. Check %(platform)s first "
-                        "and confirm that the post is not there: retrying may post it twice."
-                    )
-                    % {"platform": target.channel.get_platform_display()}
-                )
-            services.target_retry(target=target, membership=membership)
+            target_retry_confirmed(
+                target=target,
+                membership=membership,
+                confirmed_not_published=bool(form.cleaned_data.get("confirm_not_published")),
+            )
         except (ValidationError, PermissionDenied) as exc:
             return _refused(request, workspace, target, exc, form="retry")
         return _succeeded(

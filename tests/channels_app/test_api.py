@@ -41,7 +41,8 @@ def test_guidelines_and_slots_through_the_api(api, workspace, x_channel):
         f"{base}/guidelines/", {"banned_hashtags": ["tulip"]}, content_type="application/json"
     )
     assert response.status_code == 400
-    assert "banned_hashtags" in response.json()
+    assert response.json()["code"] == "invalid"
+    assert "banned_hashtags" in response.json()["errors"]
     response = api.post(
         f"{base}/slots/", {"weekday": 0, "time": "08:15"}, content_type="application/json"
     )

@@ -228,6 +228,7 @@ def test_ids_of_another_workspace_are_a_400_with_field_errors(
     assert response.status_code == 400
     body = response.json()
     assert set(body["errors"]) == {"channels", "media"} and body["detail"]
+    assert body["code"] == "invalid"
     assert not Post.objects.exists()
 
 
@@ -270,7 +271,7 @@ def test_malformed_input_has_the_same_error_shape(api, workspace, x_channel):
     body = response.json()
     assert set(body["errors"]) == {"link", "variants"}
     assert "channel id" in body["errors"]["variants"][0]
-    assert isinstance(body["detail"], str)
+    assert isinstance(body["detail"], str) and body["code"] == "invalid"
 
 
 # Update, version conflicts, delete ------------------------------------------------------------
@@ -310,9 +311,10 @@ def test_patch_with_a_stale_version_is_a_409_with_the_current_one(api, alice, wo
     assert first.status_code == 200 and first.headers["ETag"] == '"2"'
 
     stale = send(api, "patch", where, {"text": "Theirs"}, HTTP_IF_MATCH='"1"')
-    assert stale.status_code == 409
+    assert stale.status_code == 409 and stale.headers["ETag"] == '"2"'
     body = stale.json()
     assert body["code"] == "version_conflict" and body["current_version"] == 2
+    assert "version 2" in body["detail"] and "errors" not in body
     assert body["post"]["text"] == "Mine" and "check" in body["post"]
 
     by_field = send(api, "patch", where, {"text": "Theirs", "version": 1})
@@ -336,6 +338,47 @@ def test_patch_moves_a_scheduled_post_but_not_into_the_past(api, alice, workspac
     assert response.status_code == 400
     post.refresh_from_db()
     assert post.text == "Fresh beans." and post.scheduled_at == later  # nothing half-saved
+
+
+def test_patch_of_a_scheduled_post_that_breaks_a_rule_is_refused_whole(
+    api, alice, workspace, x_channel
+):
+    """As in the composer: the edit of a scheduled post is checked again; all or nothing."""
+    post = make_post(alice, workspace, x_channel, scheduled_at=FUTURE)
+    assert send(api, "post", url("post_schedule", workspace, post.pk)).status_code == 200
+    where = url("post_detail", workspace, post.pk)
+    later = FUTURE + dt.timedelta(days=1)
+
+    response = send(api, "patch", where, {"text": "x" * 300, "scheduled_at": later.isoformat()})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid" and body["detail"] and "non_field_errors" in body["errors"]
+    assert [i["code"] for i in check_of(body["check"], x_channel)["errors"]] == ["text_too_long"]
+    post.refresh_from_db()
+    assert (post.text, post.version, post.status) == ("Fresh beans.", 1, Post.Status.SCHEDULED)
+    assert post.scheduled_at == FUTURE
+    assert PostTarget.objects.get(post=post).scheduled_at == FUTURE
+
+    cleared = send(api, "patch", where, {"scheduled_at": None})
+    assert cleared.status_code == 400 and "scheduled_at" in cleared.json()["errors"]
+
+    fine = send(api, "patch", where, {"text": "Still fresh."})
+    assert fine.status_code == 200 and fine.json()["status"] == "scheduled"
+    assert fine.json()["version"] == 2 and fine.json()["scheduled_at"]
+
+
+def test_a_contributors_patch_of_a_scheduled_post_sends_it_back_for_review(
+    workspace, carol, bob, x_channel
+):
+    post = make_post(carol, workspace, x_channel, scheduled_at=FUTURE)
+    send(bearer(carol), "post", url("post_submit", workspace, post.pk))
+    approved = send(bearer(bob), "post", url("post_approve", workspace, post.pk))
+    assert approved.json()["status"] == "scheduled"
+
+    where = url("post_detail", workspace, post.pk)
+    response = send(bearer(carol), "patch", where, {"text": "Sneaky change"})
+    assert response.status_code == 200
+    assert response.json()["status"] == "in_review" and response.json()["text"] == "Sneaky change"
 
 
 def test_delete_and_its_conflict(api, alice, workspace, x_channel):
@@ -558,7 +601,10 @@ def test_a_contributor_cannot_change_someone_elses_post(workspace, alice, carol,
         bearer(carol), "patch", url("post_detail", workspace, post.pk), {"text": "Hijacked"}
     )
     assert response.status_code == 403
-    assert response.json()["detail"] == "You can only change your own posts."
+    assert response.json() == {
+        "detail": "You can only change your own posts.",
+        "code": "permission_denied",
+    }
 
 
 ENDPOINTS = [
@@ -584,6 +630,7 @@ def test_another_workspaces_post_is_404_on_every_endpoint(
     post = make_post(mallory, other_workspace, theirs)
     response = send(api, method, url(name, workspace, post.pk), {"comment": "x", "body": "x"})
     assert response.status_code == 404, response.content
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
     assert Post.objects.get(pk=post.pk).version == 1
     assert not PostComment.objects.exists()
 

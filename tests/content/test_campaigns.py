@@ -279,7 +279,7 @@ def test_api_create_list_patch_archive(client, bob, workspace):
         {"starts_on": "2025-05-02", "ends_on": "2025-05-01"},
         content_type="application/json",
     )
-    assert bad.status_code == 400 and "ends_on" in bad.json()
+    assert bad.status_code == 400 and "ends_on" in bad.json()["errors"]
     ok = client.patch(detail, {"description": "Go"}, content_type="application/json")
     assert ok.json()["description"] == "Go"
     assert client.delete(detail).status_code == 204

@@ -323,6 +323,60 @@ def test_update_of_scheduled_post_with_errors_changes_nothing(client, workspace,
     )
 
 
+def test_update_of_scheduled_post_moves_it_or_changes_nothing(client, workspace, bob, x):
+    """The composer's "Update" runs the same use case as the API's PATCH: saved and checked
+    again at the new time, or nothing changes (not the time either)."""
+    client.force_login(bob)
+    client.post(
+        _url("compose", workspace), composer_data(x, text="ok", intent="schedule", **_future())
+    )
+    post = Post.objects.get()
+    planned = post.scheduled_at
+    broken = client.post(
+        _url("post_detail", workspace, post.pk),
+        composer_data(x, text="x" * 400, version=post.version, intent="save", **_future(days=5)),
+    )
+    assert broken.status_code == 400
+    assert "Nothing was changed" in broken.content.decode()
+    post.refresh_from_db()
+    assert (post.text, post.scheduled_at, post.status) == ("ok", planned, Post.Status.SCHEDULED)
+
+    moved = client.post(
+        _url("post_detail", workspace, post.pk),
+        composer_data(x, text="still ok", version=post.version, intent="save", **_future(days=5)),
+    )
+    assert moved.status_code == 302
+    post.refresh_from_db()
+    assert post.text == "still ok" and post.status == Post.Status.SCHEDULED
+    moved_by = post.scheduled_at - planned
+    assert abs(moved_by - dt.timedelta(days=3)) <= dt.timedelta(hours=1)  # a DST change at most
+    assert PostTarget.objects.get(post=post).scheduled_at == post.scheduled_at
+
+
+def test_contributors_update_of_a_scheduled_post_sends_it_back_for_review(
+    client, workspace, bob, x
+):
+    carol, _ = person(workspace, Role.CONTRIBUTOR, email="carol@example.com")
+    client.force_login(carol)
+    client.post(
+        _url("compose", workspace), composer_data(x, text="ok", intent="submit", **_future())
+    )
+    post = Post.objects.get()
+    client.force_login(bob)
+    client.post(reverse("content:post_approve", args=[workspace.slug, post.pk]))
+    post.refresh_from_db()
+    assert post.status == Post.Status.SCHEDULED
+    client.force_login(carol)
+    response = client.post(
+        _url("post_detail", workspace, post.pk),
+        composer_data(x, text="changed", version=post.version, intent="save", **_future()),
+        follow=True,
+    )
+    assert "Sent for approval" in response.content.decode()
+    post.refresh_from_db()
+    assert post.text == "changed" and post.status == Post.Status.IN_REVIEW
+
+
 def test_queue_without_slots_says_so(client, workspace, bob, x):
     client.force_login(bob)
     response = client.post(_url("compose", workspace), composer_data(x, text="Hi", intent="queue"))

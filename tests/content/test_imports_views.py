@@ -224,10 +224,10 @@ def test_api_dry_run_and_file_errors(client, bob, workspace, channel, plan) -> N
     assert not Post.objects.exists()
     bad = client.post(url, {"file": _upload(b"")})
     assert bad.status_code == 400
-    assert "file" in bad.json()
+    assert "file" in bad.json()["errors"]
     broken = client.post(url, {"file": _upload(b"title\nno channels column\n")})
     assert broken.status_code == 400
-    assert "channels" in broken.json()["file"][0]
+    assert "channels" in broken.json()["errors"]["file"][0]
 
 
 def test_api_schema_has_the_import_endpoints(client, alice) -> None:
@@ -247,5 +247,5 @@ def test_too_big_upload_is_refused_before_reading(client, bob, workspace, channe
     assert "the limit is 2 MB" in response.content.decode()
     api = client.post(reverse("api:import_create", args=[workspace.slug]), {"file": _upload(big)})
     assert api.status_code == 400
-    assert "limit is 2 MB" in api.json()["file"][0]
+    assert "limit is 2 MB" in api.json()["errors"]["file"][0]
     assert not ImportBatch.objects.exists()

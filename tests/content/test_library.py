@@ -205,7 +205,7 @@ def test_api_hashtag_groups(client, bob, workspace):
     assert created.status_code == 201, created.content
     assert created.json()["hashtags"] == ["coffee", "latte"]
     dup = client.post(url, {"name": "coffee", "hashtags": ["x"]}, "application/json")
-    assert dup.status_code == 400 and "name" in dup.json()
+    assert dup.status_code == 400 and "name" in dup.json()["errors"]
     detail = reverse("api:hashtag_group_detail", args=[workspace.slug, created.json()["id"]])
     patched = client.patch(detail, {"hashtags": ["#beans"]}, content_type="application/json")
     assert patched.json()["hashtags"] == ["beans"]

@@ -113,7 +113,7 @@ def test_a_key_cannot_attribute_to_another_workspaces_link(api, other_workspace,
     raw = services.tracking_key_create(workspace=other_workspace, by=mallory, name="Theirs")[1]
     response = _post(api, {"kind": "sale", "code": link.code}, raw)
     assert response.status_code == 400
-    assert "No tracked link" in response.json()["code"][0]
+    assert "No tracked link" in response.json()["errors"]["code"][0]
 
 
 @pytest.mark.parametrize(
@@ -131,13 +131,14 @@ def test_a_key_cannot_attribute_to_another_workspaces_link(api, other_workspace,
 def test_validation_errors_say_what_is_wrong(api, raw_key, body: dict, field: str) -> None:
     response = _post(api, body, raw_key)
     assert response.status_code == 400
-    assert field in response.json(), response.json()
+    body = response.json()
+    assert body["code"] == "invalid" and field in body["errors"], body
 
 
 def test_future_conversion_is_refused(api, raw_key) -> None:
     when = (timezone.now() + dt.timedelta(days=2)).isoformat()
     response = _post(api, {"kind": "sale", "utm_source": "x", "occurred_at": when}, raw_key)
-    assert response.status_code == 400 and "occurred_at" in response.json()
+    assert response.status_code == 400 and "occurred_at" in response.json()["errors"]
 
 
 # Link list -------------------------------------------------------------------------------------

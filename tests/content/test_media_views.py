@@ -268,7 +268,7 @@ def test_api_refuses_bad_files_with_the_reason(client, alice, workspace):
     client.force_login(alice)
     response = client.post(_api("media_list", workspace), {"file": upload("a.jpg", b"nope")})
     assert response.status_code == 400
-    assert "is not an image or video" in str(response.json())
+    assert "is not an image or video" in str(response.json()["errors"])
 
 
 def test_api_rendition(client, alice, workspace, photo):
@@ -316,4 +316,4 @@ def test_api_delete_in_use_is_400(client, alice, workspace, photo):
         post=Post.objects.create(workspace=workspace, author=alice), asset=photo
     )
     response = client.delete(_api("media_detail", workspace, photo.pk))
-    assert response.status_code == 400 and "used in 1 post" in str(response.json())
+    assert response.status_code == 400 and "used in 1 post" in response.json()["detail"]

@@ -117,7 +117,7 @@ def test_viewer_reads_but_cannot_act(problems) -> None:
     assert client.get(targets_url(post)).status_code == 200
     response = client.post(action_url("target_retry", failed))
     assert response.status_code == 403
-    assert response.json()["detail"]
+    assert response.json()["detail"] and response.json()["code"] == "permission_denied"
 
 
 def test_contributor_needing_approval_is_refused_with_the_reason(workspace) -> None:
@@ -132,7 +132,10 @@ def test_contributor_needing_approval_is_refused_with_the_reason(workspace) -> N
     client.force_authenticate(contributor)
     response = client.post(action_url("target_retry", failed))
     assert response.status_code == 403
-    assert response.json()["detail"] == "Your role cannot publish this post."
+    assert response.json() == {
+        "detail": "Your role cannot publish this post.",
+        "code": "permission_denied",
+    }
 
 
 def test_retry(api, problems) -> None:
@@ -142,8 +145,8 @@ def test_retry(api, problems) -> None:
     assert response.json()["status"] == "scheduled"
     # Unknown outcome: refused until the client confirms it checked the platform.
     response = api.post(action_url("target_retry", unknown), {}, format="json")
-    assert response.status_code == 400
-    assert "confirm_not_published" in response.json()["errors"]
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert "Check Mastodon first" in response.json()["errors"]["confirm_not_published"][0]
     response = api.post(
         action_url("target_retry", unknown), {"confirm_not_published": True}, format="json"
     )
@@ -152,6 +155,7 @@ def test_retry(api, problems) -> None:
     response = api.post(action_url("target_retry", failed))
     assert response.status_code == 400
     assert "can be retried" in response.json()["detail"]
+    assert response.json()["errors"] == {"non_field_errors": [response.json()["detail"]]}
 
 
 def test_mark_published(api, problems) -> None:

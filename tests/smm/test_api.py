@@ -96,7 +96,9 @@ def test_service_validation_errors_are_400s_with_fields(alice, workspace, token)
         **bearer(token.raw),
     )
     assert response.status_code == 400
-    assert "already a member" in response.json()["email"][0]
+    body = response.json()
+    assert body["code"] == "invalid" and body["detail"]
+    assert "already a member" in body["errors"]["email"][0]
 
 
 # The mail goes after the commit: these tests commit for real, as a request does.
@@ -131,7 +133,7 @@ def test_unknown_timezone_is_refused(token) -> None:
         content_type="application/json",
         **bearer(token.raw),
     )
-    assert response.status_code == 400 and "timezone" in response.json()
+    assert response.status_code == 400 and "timezone" in response.json()["errors"]
 
 
 def test_token_page_shows_the_secret_once(client, alice) -> None:
