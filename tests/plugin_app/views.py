@@ -10,13 +10,14 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from smm.tenancy import WorkspaceAPIView, workspace_for_member
+from smm.models import Membership
+from smm.tenancy import WorkspaceAPIView, workspace_view
 
 
 @login_required
-def home(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="plugin_demo.view")
-    return render(request, "plugin_app/home.html", {"workspace": workspace})
+@workspace_view("plugin_demo.view")
+def home(request: HttpRequest, membership: Membership) -> HttpResponse:
+    return render(request, "plugin_app/home.html", {"workspace": membership.workspace})
 
 
 class PluginStatusApi(WorkspaceAPIView):
