@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from channels_app import selectors, services
 from channels_app.models import Channel, ChannelGuidelines, Platform, PostingSlot
 from channels_app.specs import all_specs, get_spec
+from smm.http import AuthenticatedRequest
 from smm.tenancy import WorkspaceAPIView
 
 
@@ -76,7 +77,7 @@ class ChannelOutput(serializers.Serializer):
 
     @extend_schema_field(SlotOutput(many=True))
     def get_posting_slots(self, channel: Channel) -> list[dict[str, Any]]:
-        return SlotOutput(channel.posting_slots.all(), many=True).data
+        return list(SlotOutput(channel.posting_slots.all(), many=True).data)
 
 
 class ChannelListApi(WorkspaceAPIView):
@@ -101,7 +102,7 @@ class ChannelDisconnectApi(WorkspaceAPIView):
     actions = {"POST": "channels.manage"}
 
     @extend_schema(request=None, responses=ChannelOutput)
-    def post(self, request: Request, slug: str, channel_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, slug: str, channel_id: int) -> Response:
         """Disconnect: tokens are forgotten; scheduled posts are held, not deleted."""
         channel = selectors.channel_get(workspace=self.workspace, channel_id=channel_id)
         channel = services.channel_disconnect(channel=channel, by=request.user)
@@ -137,7 +138,7 @@ class ChannelGuidelinesApi(WorkspaceAPIView):
         return Response(GuidelinesOutput(guidelines).data)
 
     @extend_schema(request=InputSerializer, responses=GuidelinesOutput)
-    def patch(self, request: Request, slug: str, channel_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, slug: str, channel_id: int) -> Response:
         channel = selectors.channel_get(workspace=self.workspace, channel_id=channel_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -163,7 +164,7 @@ class PostingSlotListApi(WorkspaceAPIView):
         return Response(SlotOutput(channel.posting_slots.all(), many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: SlotOutput})
-    def post(self, request: Request, slug: str, channel_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, slug: str, channel_id: int) -> Response:
         channel = selectors.channel_get(workspace=self.workspace, channel_id=channel_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -180,7 +181,9 @@ class PostingSlotDetailApi(WorkspaceAPIView):
     actions = {"DELETE": "channels.guidelines"}
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, slug: str, channel_id: int, slot_id: int) -> Response:
+    def delete(
+        self, request: AuthenticatedRequest, slug: str, channel_id: int, slot_id: int
+    ) -> Response:
         channel = selectors.channel_get(workspace=self.workspace, channel_id=channel_id)
         slot = selectors.posting_slot_get(
             workspace=self.workspace, channel=channel, slot_id=slot_id

@@ -23,6 +23,7 @@ from channels_app.forms import (
 )
 from channels_app.models import Channel, Platform
 from smm.forms import form_add_service_errors
+from smm.http import AuthenticatedHttpRequest
 from smm.models import Membership, Workspace
 from smm.tenancy import can, workspace_for_member, workspace_view
 
@@ -81,7 +82,9 @@ def _remember_flow(request: HttpRequest, state: str, flow: dict) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 @workspace_view("channels.manage")
-def channel_connect(request: HttpRequest, membership: Membership, platform: str) -> HttpResponse:
+def channel_connect(
+    request: AuthenticatedHttpRequest, membership: Membership, platform: str
+) -> HttpResponse:
     """Start connecting `platform`: redirect to its login page, or show the Bluesky form."""
     workspace = membership.workspace
     if platform not in Platform.values:
@@ -99,7 +102,7 @@ def channel_connect(request: HttpRequest, membership: Membership, platform: str)
     try:
         start = services.channel_connect_start(
             workspace=workspace,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             platform=platform,
             instance=form.cleaned_data["instance"] if form is not None else "",
         )
@@ -114,7 +117,9 @@ def channel_connect(request: HttpRequest, membership: Membership, platform: str)
 
 
 def _connect_app_password(
-    request: HttpRequest, workspace: Workspace, available: platforms.PlatformAvailability
+    request: AuthenticatedHttpRequest,
+    workspace: Workspace,
+    available: platforms.PlatformAvailability,
 ) -> HttpResponse:
     form = BlueskyConnectForm(
         request.POST or None, initial={"identifier": request.GET.get("handle", "")}
@@ -123,7 +128,7 @@ def _connect_app_password(
         try:
             channel = services.channel_connect_app_password(
                 workspace=workspace,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 identifier=form.cleaned_data["identifier"],
                 password=form.cleaned_data["password"],
                 service_url=form.cleaned_data["service_url"],
@@ -144,7 +149,7 @@ def _connect_app_password(
 
 
 @login_required
-def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
+def oauth_callback(request: AuthenticatedHttpRequest, platform: str) -> HttpResponse:
     """Where a platform sends the browser back after its login page."""
     state = request.GET.get("state", "")
     flows = dict(request.session.get(OAUTH_SESSION_KEY, {}))
@@ -174,7 +179,7 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
     try:
         outcome = services.channel_connect_complete(
             workspace=workspace,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             platform=platform,
             code=request.GET["code"],
             code_verifier=flow.get("verifier"),
@@ -197,12 +202,14 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @workspace_view("channels.manage")
-def pending_choose(request: HttpRequest, membership: Membership, pending_id: int) -> HttpResponse:
+def pending_choose(
+    request: AuthenticatedHttpRequest, membership: Membership, pending_id: int
+) -> HttpResponse:
     """Pick which of the accounts an authorization gave access to become channels."""
     workspace = membership.workspace
     pending = selectors.pending_connection_get(
         workspace=workspace, user=request.user, pending_id=pending_id
-    )  # type: ignore[arg-type]
+    )
     accounts = services.pending_accounts(pending)
     existing = selectors.channel_external_ids_connected(
         workspace=workspace, platform=pending.platform
@@ -214,7 +221,7 @@ def pending_choose(request: HttpRequest, membership: Membership, pending_id: int
             channels = services.channel_connect_pending(
                 pending=pending,
                 account_ids=form.cleaned_data["accounts"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
@@ -242,7 +249,9 @@ def pending_choose(request: HttpRequest, membership: Membership, pending_id: int
 @login_required
 @require_http_methods(["GET", "POST"])
 @workspace_view("channels.view")
-def channel_detail(request: HttpRequest, membership: Membership, channel_id: int) -> HttpResponse:
+def channel_detail(
+    request: AuthenticatedHttpRequest, membership: Membership, channel_id: int
+) -> HttpResponse:
     """A channel's health, guidelines and posting slots. POST saves the guidelines."""
     workspace = membership.workspace
     channel = selectors.channel_get(workspace=workspace, channel_id=channel_id)
@@ -267,7 +276,7 @@ def channel_detail(request: HttpRequest, membership: Membership, channel_id: int
             try:
                 services.channel_guidelines_update(
                     channel=channel, by=request.user, **form.cleaned_data
-                )  # type: ignore[arg-type]
+                )
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             else:
@@ -316,14 +325,14 @@ def channel_check(request: HttpRequest, membership: Membership, channel_id: int)
 @require_http_methods(["GET", "POST"])
 @workspace_view("channels.manage")
 def channel_disconnect(
-    request: HttpRequest, membership: Membership, channel_id: int
+    request: AuthenticatedHttpRequest, membership: Membership, channel_id: int
 ) -> HttpResponse:
     workspace = membership.workspace
     channel = selectors.channel_get(workspace=workspace, channel_id=channel_id)
     if channel.status == Channel.Status.DISCONNECTED:
         return redirect("channels_app:channel_detail", slug=workspace.slug, channel_id=channel.pk)
     if request.method == "POST":
-        services.channel_disconnect(channel=channel, by=request.user)  # type: ignore[arg-type]
+        services.channel_disconnect(channel=channel, by=request.user)
         messages.success(request, _("Disconnected %(channel)s.") % {"channel": channel.handle})
         return redirect("channels_app:channel_list", slug=workspace.slug)
     return render(
@@ -336,7 +345,9 @@ def channel_disconnect(
 @login_required
 @require_POST
 @workspace_view("channels.guidelines")
-def slot_add(request: HttpRequest, membership: Membership, channel_id: int) -> HttpResponse:
+def slot_add(
+    request: AuthenticatedHttpRequest, membership: Membership, channel_id: int
+) -> HttpResponse:
     workspace = membership.workspace
     channel = selectors.channel_get(workspace=workspace, channel_id=channel_id)
     form = PostingSlotForm(request.POST)
@@ -346,7 +357,7 @@ def slot_add(request: HttpRequest, membership: Membership, channel_id: int) -> H
                 channel=channel,
                 by=request.user,
                 weekday=form.cleaned_data["weekday"],
-                at=form.cleaned_data["time"],  # type: ignore[arg-type]
+                at=form.cleaned_data["time"],
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -361,11 +372,11 @@ def slot_add(request: HttpRequest, membership: Membership, channel_id: int) -> H
 @require_POST
 @workspace_view("channels.guidelines")
 def slot_remove(
-    request: HttpRequest, membership: Membership, channel_id: int, slot_id: int
+    request: AuthenticatedHttpRequest, membership: Membership, channel_id: int, slot_id: int
 ) -> HttpResponse:
     workspace = membership.workspace
     channel = selectors.channel_get(workspace=workspace, channel_id=channel_id)
     slot = selectors.posting_slot_get(workspace=workspace, channel=channel, slot_id=slot_id)
-    services.posting_slot_remove(slot=slot, by=request.user)  # type: ignore[arg-type]
+    services.posting_slot_remove(slot=slot, by=request.user)
     messages.success(request, _("Posting slot removed."))
     return redirect("channels_app:channel_detail", slug=workspace.slug, channel_id=channel.pk)

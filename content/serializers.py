@@ -207,7 +207,7 @@ class PostTargetCheckOutput(serializers.Serializer):
     count = serializers.IntegerField(help_text="Length as the platform counts it")
     limit = serializers.IntegerField(help_text="The platform's text limit")
     ok = serializers.BooleanField(help_text="No errors on this channel")
-    errors = PostIssueOutput(many=True)
+    errors = PostIssueOutput(many=True)  # type: ignore[assignment]  # a field named like a Serializer attribute (DRF's metaclass takes it)
     warnings = PostIssueOutput(many=True)
     notes = PostNoteOutput(many=True, help_text="Reminders: tone of voice, hashtag habits")
 
@@ -216,7 +216,9 @@ class PostCheckOutput(serializers.Serializer):
     ok = serializers.BooleanField(help_text="Nothing blocks scheduling or submitting")
     error_count = serializers.IntegerField()
     warning_count = serializers.IntegerField()
-    errors = PostIssueOutput(many=True, help_text="About the post as a whole (no channels, …)")
+    errors = PostIssueOutput(  # type: ignore[assignment]  # see PostTargetCheckOutput.errors
+        many=True, help_text="About the post as a whole (no channels, …)"
+    )
     targets = PostTargetCheckOutput(many=True, help_text="Per channel")
 
 
@@ -333,7 +335,7 @@ class PostOutput(serializers.Serializer):
     recurrence_parent = serializers.IntegerField(
         source="recurrence_parent_id", allow_null=True, help_text="Set on copies of a repeat"
     )
-    source = serializers.CharField(help_text="composer, api, csv or recurrence")
+    source = serializers.CharField(help_text="composer, api, csv or recurrence")  # type: ignore[assignment]  # a field named like a Serializer attribute (DRF's metaclass takes it)
     version = serializers.IntegerField(
         help_text="Bumped on every change; send it back (If-Match) to avoid overwriting"
     )

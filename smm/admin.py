@@ -4,7 +4,7 @@ action needs in the UI (smm.tenancy.PERMISSIONS) — one rule for UI, API and ad
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -28,7 +28,7 @@ from smm.tenancy import role_for
 
 def workspace_ids_for_staff(request: HttpRequest, action: str) -> list[int] | None:
     """Workspaces in which the staff user may do `action`; None means all (superuser)."""
-    user = request.user
+    user = cast(User, request.user)  # admin pages are for logged-in staff only
     if user.is_superuser:
         return None
     minimum = role_for(action)

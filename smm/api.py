@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from smm import activity as activity_text
 from smm import selectors, services
+from smm.http import AuthenticatedRequest
 from smm.models import Invitation, Membership, Role
 from smm.tenancy import WorkspaceAPIView
 
@@ -55,7 +56,7 @@ class ActivityOutput(serializers.Serializer):
     target_id = serializers.CharField()
     target = serializers.CharField(source="target_label")
     text = serializers.SerializerMethodField()
-    data = serializers.JSONField()
+    data = serializers.JSONField()  # type: ignore[assignment]  # a field named like a Serializer attribute (DRF's metaclass takes it)
 
     def get_text(self, event: Any) -> str:
         return activity_text.describe(event)
@@ -74,7 +75,7 @@ class MeApi(APIView):
             },
         )
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         user = request.user
         return Response(
             {
@@ -99,13 +100,13 @@ class WorkspaceListApi(APIView):
         language = serializers.ChoiceField(choices=["en", "nl"], required=False)
 
     @extend_schema(responses=WorkspaceOutput(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(
             WorkspaceOutput(selectors.workspace_list_for_user(user=request.user), many=True).data
         )
 
     @extend_schema(request=InputSerializer, responses={201: WorkspaceOutput})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -134,7 +135,7 @@ class WorkspaceDetailApi(WorkspaceAPIView):
         return Response(WorkspaceOutput(self.workspace).data)
 
     @extend_schema(request=UpdateSerializer, responses=WorkspaceOutput)
-    def patch(self, request: Request, slug: str) -> Response:
+    def patch(self, request: AuthenticatedRequest, slug: str) -> Response:
         serializer = self.UpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -148,7 +149,7 @@ class WorkspaceDetailApi(WorkspaceAPIView):
         return Response(WorkspaceOutput(workspace).data)
 
     @extend_schema(request=DeleteSerializer, responses={204: None})
-    def delete(self, request: Request, slug: str) -> Response:
+    def delete(self, request: AuthenticatedRequest, slug: str) -> Response:
         serializer = self.DeleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.workspace_delete(

@@ -59,7 +59,7 @@ class WorkspaceDeleteForm(forms.Form):
 
 
 def _role_choices() -> list[tuple[str, str]]:
-    return list(Role.choices)
+    return [(value, str(label)) for value, label in Role.choices]
 
 
 class InvitationForm(forms.Form):
@@ -109,7 +109,7 @@ class NotificationPreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for kind in kinds:
             self.fields[kind.key] = forms.BooleanField(
-                label=kind.label, required=False, initial=initial_email.get(kind.key, False)
+                label=str(kind.label), required=False, initial=initial_email.get(kind.key, False)
             )
 
     def cleaned_email(self) -> dict[str, bool]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from smm import notifications as services
+from smm.http import AuthenticatedRequest
 
 
 class NotificationOutput(serializers.Serializer):
@@ -30,7 +30,7 @@ class NotificationListApi(APIView):
         parameters=[OpenApiParameter("unread", bool, description="Only unread notifications")],
         responses=NotificationOutput(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         unread_only = request.query_params.get("unread", "").lower() in ("1", "true", "yes")
         qs = services.notification_list_for_user(user=request.user, unread_only=unread_only)
         paginator = LimitOffsetPagination()
@@ -56,7 +56,7 @@ class NotificationReadApi(APIView):
             {"marked_read": serializers.IntegerField(), "unread": serializers.IntegerField()},
         ),
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         changed = services.notification_mark_all_read(

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, ClassVar, Concatenate, ParamSpec
+from typing import Any, ClassVar, Concatenate, ParamSpec, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from smm import registry
+from smm.http import AuthenticatedHttpRequest
 from smm.models import Membership, Role, Workspace
 
 # action -> the weakest role that may do it. Each app registers its own actions (its plugin's
@@ -81,7 +83,7 @@ def workspace_for_member(
 
 
 P = ParamSpec("P")
-WorkspaceViewFunc = Callable[Concatenate[HttpRequest, Membership, P], HttpResponse]
+WorkspaceViewFunc = Callable[Concatenate[AuthenticatedHttpRequest, Membership, P], HttpResponseBase]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The attribute `workspace_view` sets on the views it wraps; tests walk the URL conf for it.
 WORKSPACE_VIEW_MARK = "workspace_action"
@@ -92,7 +94,7 @@ RefusedHandler = Callable[[HttpRequest, str], HttpResponse]
 
 def workspace_view(
     action: str, *, write_action: str | None = None, on_refused: RefusedHandler | None = None
-) -> Callable[[WorkspaceViewFunc[P]], Callable[..., HttpResponse]]:
+) -> Callable[[WorkspaceViewFunc[P]], Callable[..., HttpResponseBase]]:
     """Decorate a workspace-scoped page: the one way into a workspace for function views.
 
     The URL's `slug` is resolved to the logged-in user's membership, which the view receives as
@@ -109,9 +111,9 @@ def workspace_view(
     if write_action is not None:
         role_for(write_action)
 
-    def decorate(view: WorkspaceViewFunc[P]) -> Callable[..., HttpResponse]:
+    def decorate(view: WorkspaceViewFunc[P]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, slug: str, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, slug: str, **kwargs: Any) -> HttpResponseBase:
             needed = action if request.method in SAFE_METHODS else (write_action or action)
             if on_refused is not None and not request.user.is_authenticated:
                 return on_refused(request, "logged_out")
@@ -121,7 +123,8 @@ def workspace_view(
                     return on_refused(request, "forbidden")
                 raise DjangoPermissionDenied
             _enter(request, membership)
-            return view(request, membership, *args, **kwargs)
+            # A member's request: its user is a User (membership_for 404s anyone else).
+            return view(cast(AuthenticatedHttpRequest, request), membership, *args, **kwargs)
 
         setattr(wrapper, WORKSPACE_VIEW_MARK, (action, write_action or action))
         return wrapper

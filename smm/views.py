@@ -31,6 +31,7 @@ from smm.forms import (
     WorkspaceForm,
     form_add_service_errors,
 )
+from smm.http import AuthenticatedHttpRequest
 from smm.models import ApiToken, Invitation, Membership, Notification, Role
 from smm.tenancy import can, can_assign_role, can_manage_member, workspace_view
 
@@ -42,7 +43,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send the user to their current workspace, or to the list when they have none or several."""
     workspaces = list(selectors.workspace_list_for_user(user=request.user))
     current = request.session.get("current_workspace")
@@ -56,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def workspace_list(request: HttpRequest) -> HttpResponse:
+def workspace_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = WorkspaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -95,7 +96,7 @@ def workspace_home(request: HttpRequest, membership: Membership) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 @workspace_view("workspace.update")
-def workspace_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
+def workspace_settings(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     workspace = membership.workspace
     initial = {
         "name": workspace.name,
@@ -123,7 +124,7 @@ def workspace_settings(request: HttpRequest, membership: Membership) -> HttpResp
 @login_required
 @require_http_methods(["GET", "POST"])
 @workspace_view("workspace.delete")
-def workspace_delete(request: HttpRequest, membership: Membership) -> HttpResponse:
+def workspace_delete(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     workspace = membership.workspace
     form = WorkspaceDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -303,7 +304,7 @@ def invitation_revoke(
 
 
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """The link in the invitation e-mail. Anonymous visitors are offered sign-up or log-in and
     come back here; a logged-in user confirms with a POST."""
     invitation = selectors.invitation_get_by_token(raw_token=token)
@@ -372,7 +373,7 @@ def system_status(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(
         request.POST or None, initial={"name": request.user.name, "language": request.user.language}
     )
@@ -403,7 +404,7 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
 
 
 @require_POST
-def language_switch(request: HttpRequest) -> HttpResponse:
+def language_switch(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Switch the interface language: saved on the account when logged in, in a cookie always."""
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
@@ -420,7 +421,7 @@ def language_switch(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
@@ -454,7 +455,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def api_token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, user=request.user, pk=token_id)
     services.api_token_revoke(token=token)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
@@ -466,7 +467,7 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 NOTIFICATIONS_PER_PAGE = 50
 
 
-def _preferences_form(request: HttpRequest) -> NotificationPreferencesForm:
+def _preferences_form(request: AuthenticatedHttpRequest) -> NotificationPreferencesForm:
     return NotificationPreferencesForm(
         request.POST if request.method == "POST" else None,
         prefix="email",
@@ -477,7 +478,7 @@ def _preferences_form(request: HttpRequest) -> NotificationPreferencesForm:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's notifications of every workspace, newest first, and which kinds also come by
     e-mail. POST with `preferences` saves those choices; any other POST marks all read."""
     preferences = _preferences_form(request)
@@ -511,7 +512,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, notification_id: int) -> HttpResponse:
     """Mark one of the user's notifications read and go where it points (404 for anyone else's).
 
     GET is allowed so that a notification opens in a new tab too; marking read is idempotent.

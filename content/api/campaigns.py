@@ -14,6 +14,7 @@ from content.models import Campaign, CampaignObjective, Post
 from content.selectors import campaigns as selectors
 from content.services import campaigns as services
 from content.services.campaign_editing import campaign_change
+from smm.http import AuthenticatedRequest
 from smm.tenancy import WorkspaceAPIView
 
 
@@ -88,7 +89,7 @@ class CampaignListApi(WorkspaceAPIView):
         return Response(CampaignOutput(campaigns, many=True).data)
 
     @extend_schema(request=CampaignInput, responses={201: CampaignOutput})
-    def post(self, request: Request, slug: str) -> Response:
+    def post(self, request: AuthenticatedRequest, slug: str) -> Response:
         serializer = CampaignInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         campaign = services.campaign_create(
@@ -106,7 +107,7 @@ class CampaignDetailApi(WorkspaceAPIView):
         return Response(CampaignOutput(campaign).data)
 
     @extend_schema(request=CampaignPatchInput, responses=CampaignOutput)
-    def patch(self, request: Request, slug: str, campaign_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, slug: str, campaign_id: int) -> Response:
         """Change the fields sent; `archived` archives (true) or brings back (false)."""
         campaign = selectors.campaign_get(workspace=self.workspace, campaign_id=campaign_id)
         serializer = CampaignPatchInput(data=request.data, partial=True)
@@ -115,7 +116,7 @@ class CampaignDetailApi(WorkspaceAPIView):
         return Response(_output(self.workspace, campaign))
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, slug: str, campaign_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, slug: str, campaign_id: int) -> Response:
         """Archive the campaign (posts and links are kept; PATCH `archived: false` undoes it)."""
         campaign = selectors.campaign_get(workspace=self.workspace, campaign_id=campaign_id)
         services.campaign_archive(campaign=campaign, by=request.user)

@@ -27,7 +27,7 @@ class ImportRowOutput(serializers.Serializer):
     )
     post_id = serializers.IntegerField(allow_null=True, help_text="The post made from the row")
     post_url = serializers.CharField(allow_null=True)
-    errors = serializers.ListField(
+    errors = serializers.ListField(  # type: ignore[assignment]  # DRF's metaclass takes the field
         child=serializers.CharField(), help_text="Why the row was not imported"
     )
     warnings = serializers.ListField(child=serializers.CharField())

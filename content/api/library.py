@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from content.selectors import library as selectors
 from content.services import library as services
+from smm.http import AuthenticatedRequest
 from smm.tenancy import WorkspaceAPIView
 
 
@@ -56,7 +57,7 @@ class HashtagGroupListApi(WorkspaceAPIView):
         return Response(HashtagGroupOutput(groups, many=True).data)
 
     @extend_schema(request=HashtagGroupInput, responses={201: HashtagGroupOutput})
-    def post(self, request: Request, slug: str) -> Response:
+    def post(self, request: AuthenticatedRequest, slug: str) -> Response:
         serializer = HashtagGroupInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         group = services.hashtag_group_create(
@@ -74,7 +75,7 @@ class HashtagGroupDetailApi(WorkspaceAPIView):
         return Response(HashtagGroupOutput(group).data)
 
     @extend_schema(request=HashtagGroupInput(partial=True), responses=HashtagGroupOutput)
-    def patch(self, request: Request, slug: str, group_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, slug: str, group_id: int) -> Response:
         group = selectors.hashtag_group_get(workspace=self.workspace, group_id=group_id)
         serializer = HashtagGroupInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -84,7 +85,7 @@ class HashtagGroupDetailApi(WorkspaceAPIView):
         return Response(HashtagGroupOutput(group).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, slug: str, group_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, slug: str, group_id: int) -> Response:
         group = selectors.hashtag_group_get(workspace=self.workspace, group_id=group_id)
         services.hashtag_group_delete(group=group, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -100,7 +101,7 @@ class SnippetListApi(WorkspaceAPIView):
         )
 
     @extend_schema(request=SnippetInput, responses={201: SnippetOutput})
-    def post(self, request: Request, slug: str) -> Response:
+    def post(self, request: AuthenticatedRequest, slug: str) -> Response:
         serializer = SnippetInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         snippet = services.snippet_create(
@@ -118,7 +119,7 @@ class SnippetDetailApi(WorkspaceAPIView):
         return Response(SnippetOutput(snippet).data)
 
     @extend_schema(request=SnippetInput(partial=True), responses=SnippetOutput)
-    def patch(self, request: Request, slug: str, snippet_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, slug: str, snippet_id: int) -> Response:
         snippet = selectors.snippet_get(workspace=self.workspace, snippet_id=snippet_id)
         serializer = SnippetInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -128,7 +129,7 @@ class SnippetDetailApi(WorkspaceAPIView):
         return Response(SnippetOutput(snippet).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, slug: str, snippet_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, slug: str, snippet_id: int) -> Response:
         snippet = selectors.snippet_get(workspace=self.workspace, snippet_id=snippet_id)
         services.snippet_delete(snippet=snippet, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,7 +6,8 @@ not a session, not a personal API token. It can do nothing but record conversion
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from decimal import Decimal
+from typing import Any, ClassVar, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -121,11 +122,9 @@ class ConversionCreateApi(APIView):
     second answer is 200 with the first conversion; a new one is 201.
     """
 
-    authentication_classes: ClassVar[list[type[authentication.BaseAuthentication]]] = [
-        TrackingKeyAuthentication
-    ]
-    permission_classes: ClassVar[list[type[permissions.BasePermission]]] = [HasTrackingKey]
-    throttle_classes: ClassVar[list[type[SimpleRateThrottle]]] = [TrackingKeyThrottle]
+    authentication_classes = [TrackingKeyAuthentication]
+    permission_classes = [HasTrackingKey]
+    throttle_classes = [TrackingKeyThrottle]
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -133,7 +132,7 @@ class ConversionCreateApi(APIView):
 
         kind = serializers.ChoiceField(choices=Conversion.Kind.choices)
         value = serializers.DecimalField(
-            max_digits=14, decimal_places=2, min_value=0, required=False, default=0
+            max_digits=14, decimal_places=2, min_value=0, required=False, default=Decimal(0)
         )
         currency = serializers.CharField(
             max_length=3, required=False, allow_blank=True, default="", help_text="ISO 4217"
@@ -162,16 +161,16 @@ class ConversionCreateApi(APIView):
     @extend_schema(
         request=InputSerializer,
         responses={201: ConversionOutput, 200: ConversionOutput},
-        auth=[{"TrackingKey": []}],
+        # A security requirement object; drf-spectacular's annotation says str, it takes both.
+        auth=[{"TrackingKey": []}],  # type: ignore[list-item]
     )
     def post(self, request: Request) -> Response:
+        key = cast(TrackingKey, request.auth)  # HasTrackingKey let only a live key through
         # Times are read and answered in the workspace's time zone, like the workspace API.
-        timezone.activate(request.auth.workspace.timezone)
+        timezone.activate(key.workspace.timezone)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        conversion, created = services.conversion_record(
-            key=request.auth, **serializer.validated_data
-        )
+        conversion, created = services.conversion_record(key=key, **serializer.validated_data)
         return Response(
             ConversionOutput(conversion).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

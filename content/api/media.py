@@ -25,6 +25,7 @@ from content.services.media import (
     media_upload,
     rendition_for,
 )
+from smm.http import AuthenticatedRequest
 from smm.tenancy import WorkspaceAPIView
 
 
@@ -121,7 +122,7 @@ class MediaListApi(WorkspaceAPIView):
         request={"multipart/form-data": UploadSerializer},
         responses={201: MediaOutput},
     )
-    def post(self, request: Request, slug: str) -> Response:
+    def post(self, request: AuthenticatedRequest, slug: str) -> Response:
         """Upload one file; it is checked by its content (400 with the reason if refused)."""
         serializer = self.UploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -160,7 +161,7 @@ class MediaDetailApi(WorkspaceAPIView):
         return Response(MediaOutput(self._asset(media_id), context={"request": request}).data)
 
     @extend_schema(request=UpdateSerializer, responses=MediaOutput)
-    def patch(self, request: Request, slug: str, media_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, slug: str, media_id: int) -> Response:
         asset = self._asset(media_id)
         _can_change_or_403(self, asset)
         serializer = self.UpdateSerializer(data=request.data)
@@ -169,7 +170,7 @@ class MediaDetailApi(WorkspaceAPIView):
         return Response(MediaOutput(asset, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, slug: str, media_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, slug: str, media_id: int) -> Response:
         """Delete the file and its renditions; 400 while a post uses it."""
         asset = self._asset(media_id)
         _can_change_or_403(self, asset)

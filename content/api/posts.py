@@ -48,6 +48,7 @@ from content.services import posts as services
 from content.services.checks import PostCheck, PostInput
 from content.services.posts import VersionConflict
 from smm.api_errors import ApiError, ApiErrorOutput
+from smm.http import AuthenticatedRequest
 from smm.models import Workspace
 from smm.tenancy import WorkspaceAPIView
 
@@ -597,7 +598,7 @@ class PostCommentListApi(PostApiView):
         request=CommentInput,
         responses={201: PostCommentOutput, **ERRORS},
     )
-    def post(self, request: Request, slug: str, post_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, slug: str, post_id: int) -> Response:
         post = self._post(post_id)
         serializer = CommentInput(data=request.data)
         serializer.is_valid(raise_exception=True)

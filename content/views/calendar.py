@@ -4,7 +4,7 @@ calendar shows (iCalendar and CSV)."""
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -84,7 +84,7 @@ class CalendarForm(forms.Form):
     def view_name(self) -> str:
         return self.value("view") or selectors.MONTH
 
-    def anchor(self) -> date:
+    def anchor(self) -> dt.date:
         return self.value("date") or timezone.localdate()
 
     def post_filters(self) -> PostFilters:

@@ -19,6 +19,7 @@ from content.models import Campaign, CampaignObjective
 from content.selectors import campaigns as selectors
 from content.services import campaigns as services
 from smm.forms import form_add_service_errors
+from smm.http import AuthenticatedHttpRequest
 from smm.models import Membership
 from smm.tenancy import can, workspace_view
 
@@ -106,14 +107,14 @@ def campaign_list(request: HttpRequest, membership: Membership) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @workspace_view("campaigns.manage")
-def campaign_create(request: HttpRequest, membership: Membership) -> HttpResponse:
+def campaign_create(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     workspace = membership.workspace
     form = CampaignForm(request.POST or None, initial={"color": services.DEFAULT_COLOR})
     if request.method == "POST" and form.is_valid():
         try:
             campaign = services.campaign_create(
                 workspace=workspace,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
@@ -132,7 +133,9 @@ def campaign_create(request: HttpRequest, membership: Membership) -> HttpRespons
 @login_required
 @require_http_methods(["GET", "POST"])
 @workspace_view("content.view", write_action="campaigns.manage")
-def campaign_detail(request: HttpRequest, membership: Membership, campaign_id: int) -> HttpResponse:
+def campaign_detail(
+    request: AuthenticatedHttpRequest, membership: Membership, campaign_id: int
+) -> HttpResponse:
     """The campaign's facts and posts; POST (campaigns.manage) saves the edit form."""
     workspace = membership.workspace
     campaign = selectors.campaign_get(workspace=workspace, campaign_id=campaign_id)
@@ -146,7 +149,7 @@ def campaign_detail(request: HttpRequest, membership: Membership, campaign_id: i
         try:
             services.campaign_update(
                 campaign=campaign,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
@@ -175,11 +178,11 @@ def campaign_detail(request: HttpRequest, membership: Membership, campaign_id: i
 @require_POST
 @workspace_view("campaigns.manage")
 def campaign_archive(
-    request: HttpRequest, membership: Membership, campaign_id: int
+    request: AuthenticatedHttpRequest, membership: Membership, campaign_id: int
 ) -> HttpResponse:
     workspace = membership.workspace
     campaign = selectors.campaign_get(workspace=workspace, campaign_id=campaign_id)
-    services.campaign_archive(campaign=campaign, by=request.user)  # type: ignore[arg-type]
+    services.campaign_archive(campaign=campaign, by=request.user)
     messages.success(
         request,
         _("Campaign “%(name)s” archived. Its posts and links are kept.") % {"name": campaign.name},
@@ -191,11 +194,11 @@ def campaign_archive(
 @require_POST
 @workspace_view("campaigns.manage")
 def campaign_unarchive(
-    request: HttpRequest, membership: Membership, campaign_id: int
+    request: AuthenticatedHttpRequest, membership: Membership, campaign_id: int
 ) -> HttpResponse:
     workspace = membership.workspace
     campaign = selectors.campaign_get(workspace=workspace, campaign_id=campaign_id)
-    services.campaign_unarchive(campaign=campaign, by=request.user)  # type: ignore[arg-type]
+    services.campaign_unarchive(campaign=campaign, by=request.user)
     messages.success(request, _("Campaign “%(name)s” is active again.") % {"name": campaign.name})
     return redirect("content:campaign_detail", slug=workspace.slug, campaign_id=campaign.pk)
 

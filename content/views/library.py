@@ -23,6 +23,7 @@ from content.models import HashtagGroup, Snippet
 from content.selectors import library as selectors
 from content.services import library as services
 from smm.forms import form_add_service_errors
+from smm.http import AuthenticatedHttpRequest
 from smm.models import Membership, Workspace
 from smm.tenancy import can, workspace_view
 
@@ -128,7 +129,7 @@ def library(request: HttpRequest, membership: Membership) -> HttpResponse:
 @login_required
 @require_POST
 @workspace_view("content.library")
-def hashtag_group_create(request: HttpRequest, membership: Membership) -> HttpResponse:
+def hashtag_group_create(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     workspace = membership.workspace
     form = HashtagGroupForm(request.POST, prefix=NEW_GROUP_PREFIX)
     if form.is_valid():
@@ -136,7 +137,7 @@ def hashtag_group_create(request: HttpRequest, membership: Membership) -> HttpRe
             group = services.hashtag_group_create(
                 workspace=workspace,
                 by=request.user,
-                **form.cleaned_data,  # type: ignore[arg-type]
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
@@ -150,7 +151,7 @@ def hashtag_group_create(request: HttpRequest, membership: Membership) -> HttpRe
 @require_POST
 @workspace_view("content.library")
 def hashtag_group_update(
-    request: HttpRequest, membership: Membership, group_id: int
+    request: AuthenticatedHttpRequest, membership: Membership, group_id: int
 ) -> HttpResponse:
     workspace = membership.workspace
     group = selectors.hashtag_group_get(workspace=workspace, group_id=group_id)
@@ -160,7 +161,7 @@ def hashtag_group_update(
             services.hashtag_group_update(
                 group=group,
                 by=request.user,
-                **form.cleaned_data,  # type: ignore[arg-type]
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
@@ -175,11 +176,11 @@ def hashtag_group_update(
 @require_POST
 @workspace_view("content.library")
 def hashtag_group_delete(
-    request: HttpRequest, membership: Membership, group_id: int
+    request: AuthenticatedHttpRequest, membership: Membership, group_id: int
 ) -> HttpResponse:
     workspace = membership.workspace
     group = selectors.hashtag_group_get(workspace=workspace, group_id=group_id)
-    services.hashtag_group_delete(group=group, by=request.user)  # type: ignore[arg-type]
+    services.hashtag_group_delete(group=group, by=request.user)
     messages.success(request, _("Hashtag group “%(name)s” deleted.") % {"name": group.name})
     return _back(workspace, "hashtag-groups")
 
@@ -187,7 +188,7 @@ def hashtag_group_delete(
 @login_required
 @require_POST
 @workspace_view("content.library")
-def snippet_create(request: HttpRequest, membership: Membership) -> HttpResponse:
+def snippet_create(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     workspace = membership.workspace
     form = SnippetForm(request.POST, prefix=NEW_SNIPPET_PREFIX)
     if form.is_valid():
@@ -195,7 +196,7 @@ def snippet_create(request: HttpRequest, membership: Membership) -> HttpResponse
             snippet = services.snippet_create(
                 workspace=workspace,
                 by=request.user,
-                **form.cleaned_data,  # type: ignore[arg-type]
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
@@ -208,7 +209,9 @@ def snippet_create(request: HttpRequest, membership: Membership) -> HttpResponse
 @login_required
 @require_POST
 @workspace_view("content.library")
-def snippet_update(request: HttpRequest, membership: Membership, snippet_id: int) -> HttpResponse:
+def snippet_update(
+    request: AuthenticatedHttpRequest, membership: Membership, snippet_id: int
+) -> HttpResponse:
     workspace = membership.workspace
     snippet = selectors.snippet_get(workspace=workspace, snippet_id=snippet_id)
     form = SnippetForm.for_snippet(snippet, request.POST)
@@ -217,7 +220,7 @@ def snippet_update(request: HttpRequest, membership: Membership, snippet_id: int
             services.snippet_update(
                 snippet=snippet,
                 by=request.user,
-                **form.cleaned_data,  # type: ignore[arg-type]
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
@@ -231,10 +234,12 @@ def snippet_update(request: HttpRequest, membership: Membership, snippet_id: int
 @login_required
 @require_POST
 @workspace_view("content.library")
-def snippet_delete(request: HttpRequest, membership: Membership, snippet_id: int) -> HttpResponse:
+def snippet_delete(
+    request: AuthenticatedHttpRequest, membership: Membership, snippet_id: int
+) -> HttpResponse:
     workspace = membership.workspace
     snippet = selectors.snippet_get(workspace=workspace, snippet_id=snippet_id)
-    services.snippet_delete(snippet=snippet, by=request.user)  # type: ignore[arg-type]
+    services.snippet_delete(snippet=snippet, by=request.user)
     messages.success(request, _("Snippet “%(name)s” deleted.") % {"name": snippet.name})
     return _back(workspace, "snippets")
 

@@ -23,6 +23,7 @@ from content.models import Conversion
 from content.selectors import links as selectors
 from content.services import links as services
 from smm.forms import form_add_service_errors
+from smm.http import AuthenticatedHttpRequest
 from smm.models import Membership, Workspace
 from smm.tenancy import can, workspace_view
 
@@ -158,7 +159,7 @@ def _tracking_keys_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 @workspace_view("tracking_keys.manage")
-def tracking_keys(request: HttpRequest, membership: Membership) -> HttpResponse:
+def tracking_keys(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     """Tracking keys of the workspace (admins): list, create (the secret is shown once, in the
     response to the POST, never stored), and how to call the conversion endpoint."""
     workspace = membership.workspace
@@ -169,7 +170,7 @@ def tracking_keys(request: HttpRequest, membership: Membership) -> HttpResponse:
         try:
             created = services.tracking_key_create(
                 workspace=workspace,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 name=form.cleaned_data["name"],
             )
         except ValidationError as exc:
@@ -182,10 +183,12 @@ def tracking_keys(request: HttpRequest, membership: Membership) -> HttpResponse:
 @login_required
 @require_POST
 @workspace_view("tracking_keys.manage")
-def tracking_key_revoke(request: HttpRequest, membership: Membership, key_id: int) -> HttpResponse:
+def tracking_key_revoke(
+    request: AuthenticatedHttpRequest, membership: Membership, key_id: int
+) -> HttpResponse:
     workspace = membership.workspace
     key = selectors.tracking_key_get(workspace=workspace, key_id=key_id)
-    services.tracking_key_revoke(key=key, by=request.user)  # type: ignore[arg-type]
+    services.tracking_key_revoke(key=key, by=request.user)
     messages.success(
         request,
         _("Tracking key “%(name)s” revoked; conversions sent with it are now refused.")

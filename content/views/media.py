@@ -9,7 +9,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.cache import patch_cache_control
@@ -38,6 +40,7 @@ from content.services.media import (
     rendition_for,
 )
 from smm.forms import form_add_service_errors
+from smm.http import AuthenticatedHttpRequest
 from smm.models import Membership
 from smm.tenancy import can, workspace_view
 
@@ -107,7 +110,7 @@ def _library_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 @workspace_view("content.view")
-def media_library(request: HttpRequest, membership: Membership) -> HttpResponse:
+def media_library(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     """The grid (filter by kind, search); POST uploads any number of files, each checked on
     its own: the good ones are kept, the others listed with what is wrong."""
     workspace = membership.workspace
@@ -126,7 +129,7 @@ def media_library(request: HttpRequest, membership: Membership) -> HttpResponse:
     for uploaded_file in files:
         try:
             uploaded.append(
-                media_upload(workspace=workspace, by=request.user, uploaded_file=uploaded_file)  # type: ignore[arg-type]
+                media_upload(workspace=workspace, by=request.user, uploaded_file=uploaded_file)
             )
         except ValidationError as exc:
             errors.append(UploadError(uploaded_file.name or "", " ".join(exc.messages)))
@@ -145,7 +148,9 @@ def media_library(request: HttpRequest, membership: Membership) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @workspace_view("content.view")
-def media_detail(request: HttpRequest, membership: Membership, media_id: int) -> HttpResponse:
+def media_detail(
+    request: AuthenticatedHttpRequest, membership: Membership, media_id: int
+) -> HttpResponse:
     """One file: its facts, alt text and focal point (click the picture), how each platform
     gets it (crop and pad side by side for the picked platform), and delete."""
     workspace = membership.workspace
@@ -164,7 +169,7 @@ def media_detail(request: HttpRequest, membership: Membership, media_id: int) ->
             raise PermissionDenied
         if form.is_valid():
             try:
-                media_update(asset=asset, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+                media_update(asset=asset, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             else:
@@ -196,12 +201,14 @@ def media_detail(request: HttpRequest, membership: Membership, media_id: int) ->
 @login_required
 @require_POST
 @workspace_view("media.upload")
-def media_delete_view(request: HttpRequest, membership: Membership, media_id: int) -> HttpResponse:
+def media_delete_view(
+    request: AuthenticatedHttpRequest, membership: Membership, media_id: int
+) -> HttpResponse:
     workspace = membership.workspace
     asset = media_get(workspace=workspace, media_id=media_id)
     name = str(asset)
     try:
-        media_delete(asset=asset, by=request.user)  # type: ignore[arg-type]
+        media_delete(asset=asset, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("content:media_detail", slug=workspace.slug, media_id=asset.pk)
@@ -210,18 +217,18 @@ def media_delete_view(request: HttpRequest, membership: Membership, media_id: in
 
 
 def _file_response(
-    request: HttpRequest, field: object, content_type: str, etag: str, filename: str
-) -> HttpResponse:
+    request: HttpRequest, field: FieldFile, content_type: str, etag: str, filename: str
+) -> HttpResponseBase:
     quoted = f'"{etag}"'
     if request.headers.get("If-None-Match") == quoted:
-        response: HttpResponse = HttpResponseNotModified()
+        response: HttpResponseBase = HttpResponseNotModified()
     else:
         try:
-            handle = field.open("rb")  # type: ignore[attr-defined]
+            handle = field.open("rb")
         except (FileNotFoundError, ValueError):
             raise Http404 from None
         response = FileResponse(handle, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(False, filename)
+        response["Content-Disposition"] = content_disposition_header(False, filename) or ""
     response["ETag"] = quoted
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -232,7 +239,7 @@ def _file_response(
 @login_required
 @require_http_methods(["GET", "HEAD"])
 @workspace_view("content.view")
-def media_file(request: HttpRequest, membership: Membership, media_id: int) -> HttpResponse:
+def media_file(request: HttpRequest, membership: Membership, media_id: int) -> HttpResponseBase:
     """The original, as uploaded, for members of the workspace."""
     workspace = membership.workspace
     asset = media_get(workspace=workspace, media_id=media_id)
@@ -246,7 +253,7 @@ def media_file(request: HttpRequest, membership: Membership, media_id: int) -> H
 @workspace_view("content.view")
 def media_rendition(
     request: HttpRequest, membership: Membership, media_id: int, platform: str, fit: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The image as `platform` gets it with `fit`; rendered on first request."""
     workspace = membership.workspace
     asset = media_get(workspace=workspace, media_id=media_id)
@@ -257,7 +264,7 @@ def media_rendition(
     except ValidationError:
         raise Http404 from None
     base = (asset.original_name or "media").rsplit(".", 1)[0]
-    extension = rendition.file.name.rsplit(".", 1)[-1]
+    extension = (rendition.file.name or "").rsplit(".", 1)[-1]
     return _file_response(
         request,
         rendition.file,
@@ -270,7 +277,7 @@ def media_rendition(
 @login_required
 @require_http_methods(["GET", "HEAD"])
 @workspace_view("content.view")
-def media_thumb(request: HttpRequest, membership: Membership, media_id: int) -> HttpResponse:
+def media_thumb(request: HttpRequest, membership: Membership, media_id: int) -> HttpResponseBase:
     """A small JPEG of an image or GIF, for grids and pickers (made on first request)."""
     from content.services.media import thumbnail_for
 
@@ -291,7 +298,7 @@ def media_thumb(request: HttpRequest, membership: Membership, media_id: int) -> 
 
 
 @require_http_methods(["GET", "HEAD"])
-def public_media(request: HttpRequest, token: str) -> HttpResponse:
+def public_media(request: HttpRequest, token: str) -> HttpResponseBase:
     """One file for a platform that fetches media by URL: no login, a signed expiring token."""
     from content.services.media import public_media_resolve
 
@@ -307,7 +314,7 @@ def public_media(request: HttpRequest, token: str) -> HttpResponse:
         field,
         content_type,
         f"{asset.sha256[:16]}-{rendition.pk if rendition else 0}",
-        field.name.rsplit("/", 1)[-1],
+        (field.name or "").rsplit("/", 1)[-1],
     )
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone, translation
@@ -130,7 +131,7 @@ def _messages(form: ReviewForm) -> list[str]:
 
 
 @require_GET
-def review_media(request: HttpRequest, token: str, media_id: int) -> HttpResponse:
+def review_media(request: HttpRequest, token: str, media_id: int) -> HttpResponseBase:
     """A media file of the link's post (as the platform gets it when `platform` and `fit` are
     given and a rendition can be made, else the original). 404 for any other file."""
     link = services.review_link_resolve(token)
@@ -149,7 +150,7 @@ def review_media(request: HttpRequest, token: str, media_id: int) -> HttpRespons
         raise Http404 from exc
     response = FileResponse(
         handle,
-        content_type=content_type or mimetypes.guess_type(stored.name)[0] or "",
+        content_type=content_type or mimetypes.guess_type(stored.name or "")[0] or "",
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Content-Disposition"] = "inline"

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from content.services import settings as services
 from smm.forms import form_add_service_errors
+from smm.http import AuthenticatedHttpRequest
 from smm.models import Membership, Workspace
 from smm.selectors import membership_list
 from smm.tenancy import workspace_view
@@ -53,7 +54,7 @@ class ContentSettingsForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 @workspace_view("content.settings")
-def content_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
+def content_settings(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     workspace = membership.workspace
     current = services.content_settings_get(workspace=workspace)
     form = ContentSettingsForm(
@@ -69,7 +70,7 @@ def content_settings(request: HttpRequest, membership: Membership) -> HttpRespon
         try:
             services.content_settings_update(
                 workspace=workspace,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 approval_required=form.cleaned_data["approval_required"],
                 approver_ids=[m.pk for m in form.cleaned_data["approvers"]],
                 review_link_days=form.cleaned_data["review_link_days"],
