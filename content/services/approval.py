@@ -8,7 +8,6 @@ Editors and up schedule directly; contributors do too when the workspace needs n
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,12 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,11 +32,10 @@ from content.services.approvers import (
 from content.services.planning import regenerate_occurrences, schedule_targets
 from content.services.posts import can_edit, check_saved, ensure_can_edit
 from content.services.state import post_transition
+from smm.mail import email_send
 from smm.models import ActivityEvent, Membership, User
 from smm.notifications import notify
 from smm.services import activity_record
-
-logger = logging.getLogger(__name__)
 
 
 def _notify_author(
@@ -404,25 +400,25 @@ def review_link_send(
 
 
 def _send_review_link(link: ReviewLink, url: str) -> bool:
+    """E-mail `url` to the link's reviewer in the workspace's language, once the current
+    transaction commits. Returns False when sending failed at once (logged, never raised: the
+    link stands and can be copied), True when the mail went or waits for the commit."""
     workspace = link.workspace
-    context = {
-        "link": link,
-        "workspace": workspace,
-        "sender": link.created_by,
-        "post": link.post,
-        "url": url,
-        "expires_at": link.expires_at,
-    }
-    with translation.override(workspace.language or settings.LANGUAGE_CODE):
-        subject = render_to_string("content/email/review_link_subject.txt", context)
-        body = render_to_string("content/email/review_link_message.txt", context)
-    try:
-        send_mail(" ".join(subject.split()), body, None, [link.reviewer_email])
-    except Exception:
-        # SMTP fails in many ways (refused, timeout, TLS); the link stands and can be copied.
-        logger.exception("could not e-mail review link %s", link.pk)
-        return False
-    return True
+    return email_send(
+        to=[link.reviewer_email],
+        subject_template="content/email/review_link_subject.txt",
+        body_template="content/email/review_link_message.txt",
+        context={
+            "link": link,
+            "workspace": workspace,
+            "sender": link.created_by,
+            "post": link.post,
+            "url": url,
+            "expires_at": link.expires_at,
+        },
+        language=workspace.language or settings.LANGUAGE_CODE,
+        purpose=f"review link {link.pk}",
+    )
 
 
 def review_link_resolve(raw: str) -> ReviewLink | None:

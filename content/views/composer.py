@@ -34,19 +34,16 @@ from content.services import approval, editing, planning
 from content.services import posts as post_services
 from content.services.checks import PostCheck, PostInput
 from smm.models import Membership, User, Workspace
-from smm.tenancy import can, workspace_for_member
+from smm.tenancy import can, workspace_view
 
 PAGE_SIZE = 25
 INTENTS = ("save", "schedule", "queue", "submit")
 APPROVAL_PANEL = "content/_approval_panel.html"
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+def _is_htmx(request: HttpRequest) -> bool:
+    """Whether django-htmx's middleware saw an htmx request (`request.htmx` is not typed)."""
+    return bool(getattr(request, "htmx", False))
 
 
 def _template_exists(name: str) -> bool:
@@ -62,11 +59,11 @@ def _template_exists(name: str) -> bool:
 
 @login_required
 @require_safe
-def post_list_view(request: HttpRequest, slug: str) -> HttpResponse:
+@workspace_view("content.view")
+def post_list_view(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The workspace's posts, newest change first, filtered by status, channel, campaign,
     author and text (GET parameters)."""
-    workspace = workspace_for_member(request, slug, action="content.view")
-    membership = _membership(request)
+    workspace = membership.workspace
     options = pv.composer_options(workspace=workspace)
     authors = list(User.objects.filter(memberships__workspace=workspace).order_by("name", "email"))
     form = PostFilterForm(
@@ -180,7 +177,7 @@ def _live_check(
 
 def _composer_page(
     request: HttpRequest,
-    workspace: Workspace,
+    membership: Membership,
     *,
     post: Post | None,
     form: ComposerForm,
@@ -189,7 +186,7 @@ def _composer_page(
     action_errors: list[str] | None = None,
     conflict: Post | None = None,
 ) -> HttpResponse:
-    membership = _membership(request)
+    workspace = membership.workspace
     options = pv.composer_options(
         workspace=workspace,
         include_channel_ids=[t.channel_id for t in post.targets.all()] if post else [],
@@ -234,9 +231,9 @@ def _composer_page(
     return render(request, "content/composer.html", context, status=status)
 
 
-def _submit(request: HttpRequest, workspace: Workspace, post: Post | None) -> HttpResponse:
+def _submit(request: HttpRequest, membership: Membership, post: Post | None) -> HttpResponse:
     """A composer POST (Save draft / Schedule / Add to queue / Submit for approval)."""
-    membership = _membership(request)
+    workspace = membership.workspace
     options = pv.composer_options(
         workspace=workspace,
         include_channel_ids=[t.channel_id for t in post.targets.all()] if post else [],
@@ -247,7 +244,7 @@ def _submit(request: HttpRequest, workspace: Workspace, post: Post | None) -> Ht
         intent = "save"
     if not form.is_valid():
         return _composer_page(
-            request, workspace, post=post, form=form, state=raw_input(request.POST), status=400
+            request, membership, post=post, form=form, state=raw_input(request.POST), status=400
         )
     data = form.post_input
     if data is None:  # is_valid() sets it; kept for the type checker
@@ -265,7 +262,7 @@ def _submit(request: HttpRequest, workspace: Workspace, post: Post | None) -> Ht
     except post_services.VersionConflict as exc:
         return _composer_page(
             request,
-            workspace,
+            membership,
             post=post,
             form=form,
             state=data,
@@ -273,7 +270,7 @@ def _submit(request: HttpRequest, workspace: Workspace, post: Post | None) -> Ht
             conflict=exc.post,
         )
     except (ValidationError, PermissionDenied) as exc:
-        return _action_failed(request, workspace, post, form, data, exc)
+        return _action_failed(request, membership, post, form, data, exc)
     saved = edited.post
     if edited.refused is not None:
         # The draft is saved (with what was typed); the action did not happen.
@@ -281,7 +278,7 @@ def _submit(request: HttpRequest, workspace: Workspace, post: Post | None) -> Ht
         form.is_valid()
         return _composer_page(
             request,
-            workspace,
+            membership,
             post=post_get(workspace=workspace, post_id=saved.pk),
             form=form,
             state=data,
@@ -362,7 +359,7 @@ def _with_version(data: Any, version: int) -> Any:
 
 def _action_failed(
     request: HttpRequest,
-    workspace: Workspace,
+    membership: Membership,
     post: Post | None,
     form: ComposerForm,
     data: PostInput,
@@ -381,7 +378,7 @@ def _action_failed(
         messages_shown.insert(0, _("Nothing was changed: the post stays as it was."))
     return _composer_page(
         request,
-        workspace,
+        membership,
         post=post,
         form=form,
         state=data,
@@ -392,11 +389,12 @@ def _action_failed(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def compose(request: HttpRequest, slug: str) -> HttpResponse:
+@workspace_view("content.create")
+def compose(request: HttpRequest, membership: Membership) -> HttpResponse:
     """A new post. GET `?date=YYYY-MM-DD&time=HH:MM` (from the calendar) presets the time."""
-    workspace = workspace_for_member(request, slug, action="content.create")
+    workspace = membership.workspace
     if request.method == "POST":
-        return _submit(request, workspace, None)
+        return _submit(request, membership, None)
     options = pv.composer_options(workspace=workspace)
     initial = ComposerForm.initial_for(None, None, workspace.timezone)
     for key, param in (("publish_date", "date"), ("publish_time", "time")):
@@ -406,22 +404,22 @@ def compose(request: HttpRequest, slug: str) -> HttpResponse:
         initial["campaign"] = int(request.GET["campaign"])
     form = _form(workspace, options, initial=initial)
     state = PostInput(campaign_id=initial.get("campaign"))
-    return _composer_page(request, workspace, post=None, form=form, state=state)
+    return _composer_page(request, membership, post=None, form=form, state=state)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def post_detail(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+@workspace_view("content.view")
+def post_detail(request: HttpRequest, membership: Membership, post_id: int) -> HttpResponse:
     """The composer for a post the user may edit; a read-only page with previews and each
     channel's state otherwise (viewers, other people's posts, published posts)."""
-    workspace = workspace_for_member(request, slug, action="content.view")
+    workspace = membership.workspace
     post = post_get(workspace=workspace, post_id=post_id)
-    membership = _membership(request)
     abilities = _abilities(membership, post)
     if request.method == "POST":
         if not abilities.edit:
             raise PermissionDenied
-        return _submit(request, workspace, post)
+        return _submit(request, membership, post)
     if abilities.edit:
         data = post_services.input_from_post(post)
         options = pv.composer_options(workspace=workspace, include_channel_ids=data.channel_ids)
@@ -430,12 +428,12 @@ def post_detail(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
             options,
             initial=ComposerForm.initial_for(post, data, workspace.timezone),
         )
-        return _composer_page(request, workspace, post=post, form=form, state=data)
-    return _post_page(request, workspace, post)
+        return _composer_page(request, membership, post=post, form=form, state=data)
+    return _post_page(request, membership, post)
 
 
-def _post_page(request: HttpRequest, workspace: Workspace, post: Post) -> HttpResponse:
-    membership = _membership(request)
+def _post_page(request: HttpRequest, membership: Membership, post: Post) -> HttpResponse:
+    workspace = membership.workspace
     try:
         result = post_services.check_saved(post)
     except ValidationError:
@@ -462,12 +460,6 @@ def _post_page(request: HttpRequest, workspace: Workspace, post: Post) -> HttpRe
 # Background calls of the composer --------------------------------------------------------------
 
 
-def _json_member(request: HttpRequest, slug: str, action: str) -> tuple[Workspace, Membership]:
-    """Like workspace_for_member, for fetch() calls: the caller turns failures into JSON."""
-    workspace = workspace_for_member(request, slug, action=action)
-    return workspace, _membership(request)
-
-
 def _logged_out() -> JsonResponse:
     return JsonResponse(
         {
@@ -482,24 +474,30 @@ def _logged_out() -> JsonResponse:
     )
 
 
+def _json_refused(request: HttpRequest, reason: str) -> JsonResponse:
+    """The composer's fetch() calls are refused in JSON, which its script shows in place (a
+    login page or an HTML 403 would be lost): 401 when logged out, 403 for a role too weak."""
+    if reason == "logged_out":
+        return _logged_out()
+    return JsonResponse(
+        {"ok": False, "reason": "forbidden", "message": _("Your role cannot write posts.")},
+        status=403,
+    )
+
+
 @require_POST
-def post_autosave(request: HttpRequest, slug: str, post_id: int | None = None) -> JsonResponse:
+@workspace_view("content.create", on_refused=_json_refused)
+def post_autosave(
+    request: HttpRequest, membership: Membership, post_id: int | None = None
+) -> JsonResponse:
     """Save the composer's state as it is (a draft keeps whatever was typed).
 
     Answers JSON: 200 {ok, post_id, version, saved_at, url, autosave_url, check_url}; 400
     {errors} for input that cannot be stored (an impossible date, another workspace's id);
-    401 when logged out; 403 when the role may not; 409 {conflict, version} when the post was
-    changed elsewhere since `version`: nothing is overwritten.
+    401 when logged out; 403 when the role may not; 404 for non-members; 409 {conflict,
+    version} when the post was changed elsewhere since `version`: nothing is overwritten.
     """
-    if not request.user.is_authenticated:
-        return _logged_out()
-    try:
-        workspace, membership = _json_member(request, slug, "content.create")
-    except PermissionDenied:
-        return JsonResponse(
-            {"ok": False, "reason": "forbidden", "message": _("Your role cannot write posts.")},
-            status=403,
-        )
+    workspace = membership.workspace
     post = post_get(workspace=workspace, post_id=post_id) if post_id is not None else None
     if post is not None and post.status == Post.Status.SCHEDULED:
         return JsonResponse(
@@ -515,7 +513,7 @@ def post_autosave(request: HttpRequest, slug: str, post_id: int | None = None) -
         include_channel_ids=[t.channel_id for t in post.targets.all()] if post else [],
     )
     form = _form(workspace, options, data=request.POST)
-    if not form.is_valid():
+    if not form.is_valid() or form.post_input is None:  # is_valid() sets post_input
         return JsonResponse(
             {"ok": False, "reason": "invalid", "errors": form.error_list()}, status=400
         )
@@ -523,7 +521,7 @@ def post_autosave(request: HttpRequest, slug: str, post_id: int | None = None) -
         saved = post_services.post_save(  # a draft's autosave: one service, nothing composed
             workspace=workspace,
             membership=membership,
-            data=form.post_input,  # type: ignore[arg-type]
+            data=form.post_input,
             post=post,
             expected_version=form.cleaned_data.get("version") if post is not None else None,
         )
@@ -558,12 +556,13 @@ def post_autosave(request: HttpRequest, slug: str, post_id: int | None = None) -
 
 
 @require_POST
-def post_check(request: HttpRequest, slug: str, post_id: int | None = None) -> HttpResponse:
+@workspace_view("content.view", on_refused=_json_refused)
+def post_check(
+    request: HttpRequest, membership: Membership, post_id: int | None = None
+) -> HttpResponse:
     """The live validation and previews of the composer's current (unsaved) form, as the
-    `_check.html` partial. 401 when logged out."""
-    if not request.user.is_authenticated:
-        return _logged_out()
-    workspace = workspace_for_member(request, slug, action="content.view")
+    `_check.html` partial. 401 (JSON) when logged out, 404 for non-members."""
+    workspace = membership.workspace
     post = post_get(workspace=workspace, post_id=post_id) if post_id is not None else None
     options = pv.composer_options(
         workspace=workspace,
@@ -594,16 +593,17 @@ def _back(request: HttpRequest, workspace: Workspace, post_id: int) -> HttpRespo
 
 @login_required
 @require_POST
-def post_schedule_view(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+@workspace_view("content.view")
+def post_schedule_view(request: HttpRequest, membership: Membership, post_id: int) -> HttpResponse:
     """Schedule a saved post at its planned time, or at the date and time posted."""
-    workspace = workspace_for_member(request, slug, action="content.view")
+    workspace = membership.workspace
     post = post_get(workspace=workspace, post_id=post_id)
     form = ScheduleForm(request.POST, tz_name=workspace.timezone)
     if not form.is_valid():
         messages.error(request, _("Pick a valid date and time."))
         return _back(request, workspace, post.pk)
     try:
-        post = planning.post_schedule(post=post, membership=_membership(request), at=form.at())
+        post = planning.post_schedule(post=post, membership=membership, at=form.at())
     except ValidationError as exc:
         messages.error(request, _("Not scheduled: %(why)s") % {"why": " ".join(exc.messages)})
     else:
@@ -614,11 +614,14 @@ def post_schedule_view(request: HttpRequest, slug: str, post_id: int) -> HttpRes
 
 @login_required
 @require_POST
-def post_unschedule_view(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="content.view")
+@workspace_view("content.view")
+def post_unschedule_view(
+    request: HttpRequest, membership: Membership, post_id: int
+) -> HttpResponse:
+    workspace = membership.workspace
     post = post_get(workspace=workspace, post_id=post_id)
     try:
-        planning.post_unschedule(post=post, membership=_membership(request))
+        planning.post_unschedule(post=post, membership=membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -628,12 +631,13 @@ def post_unschedule_view(request: HttpRequest, slug: str, post_id: int) -> HttpR
 
 @login_required
 @require_POST
-def post_queue_view(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+@workspace_view("content.view")
+def post_queue_view(request: HttpRequest, membership: Membership, post_id: int) -> HttpResponse:
     """Schedule a saved post in its channels' next free posting slot."""
-    workspace = workspace_for_member(request, slug, action="content.view")
+    workspace = membership.workspace
     post = post_get(workspace=workspace, post_id=post_id)
     try:
-        post = planning.post_add_to_queue(post=post, membership=_membership(request))
+        post = planning.post_add_to_queue(post=post, membership=membership)
     except ValidationError as exc:
         messages.error(request, _("Not queued: %(why)s") % {"why": " ".join(exc.messages)})
     else:
@@ -644,11 +648,12 @@ def post_queue_view(request: HttpRequest, slug: str, post_id: int) -> HttpRespon
 
 @login_required
 @require_POST
-def post_delete_view(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="content.view")
+@workspace_view("content.view")
+def post_delete_view(request: HttpRequest, membership: Membership, post_id: int) -> HttpResponse:
+    workspace = membership.workspace
     post = post_get(workspace=workspace, post_id=post_id)
     try:
-        post_services.post_delete(post=post, membership=_membership(request))
+        post_services.post_delete(post=post, membership=membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return _back(request, workspace, post.pk)
@@ -658,24 +663,25 @@ def post_delete_view(request: HttpRequest, slug: str, post_id: int) -> HttpRespo
 
 @login_required
 @require_POST
-def post_comment_view(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+@workspace_view("content.comment")
+def post_comment_view(request: HttpRequest, membership: Membership, post_id: int) -> HttpResponse:
     """Add an internal comment; htmx gets the comments partial back, others the post page."""
-    workspace = workspace_for_member(request, slug, action="content.comment")
+    workspace = membership.workspace
     post = post_get(workspace=workspace, post_id=post_id)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
             post_services.post_comment_add(
-                post=post, body=form.cleaned_data["body"], by=_user(request)
+                post=post, body=form.cleaned_data["body"], by=membership.user
             )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("body", message)
         else:
             form = CommentForm()
-            if not request.htmx:  # type: ignore[attr-defined]
+            if not _is_htmx(request):
                 messages.success(request, _("Comment added."))
-    if request.htmx:  # type: ignore[attr-defined]
+    if _is_htmx(request):
         return render(
             request,
             "content/_comments.html",
@@ -684,12 +690,14 @@ def post_comment_view(request: HttpRequest, slug: str, post_id: int) -> HttpResp
                 "post": post,
                 "comments": list(post.comments.select_related("author")),
                 "comment_form": form,
-                "can": _abilities(_membership(request), post),
+                "can": _abilities(membership, post),
             },
             status=200 if not form.errors else 400,
         )
     if form.errors:
-        messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+        # An ErrorList yields its messages as text (str() of a lazy one translates it).
+        shown = [str(message) for errors in form.errors.values() for message in errors]
+        messages.error(request, " ".join(shown))
     return redirect(reverse("content:post_detail", args=[workspace.slug, post.pk]) + "#comments")
 
 

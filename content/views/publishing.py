@@ -44,7 +44,7 @@ from content.selectors.publishing import (
 from content.services import publishing as services
 from content.services.retrying import target_retry_confirmed
 from smm.models import Membership, Workspace
-from smm.tenancy import workspace_for_member
+from smm.tenancy import workspace_view
 
 PANEL_TEMPLATE = "content/_publishing_panel.html"
 POST_PAGE_TEMPLATE = "content/publishing_post.html"
@@ -90,10 +90,6 @@ class RescheduleForm(forms.Form):
         return local.astimezone(UTC).astimezone(self.tz)
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
-
-
 def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
@@ -117,10 +113,9 @@ def _next_url(request: HttpRequest, workspace: Workspace, target: PostTarget) ->
 # Rendering --------------------------------------------------------------------------------------
 
 
-def _panel_context(
-    request: HttpRequest, workspace: Workspace, post_id: int, **extra: Any
-) -> dict[str, Any]:
-    panel = post_publishing(workspace=workspace, post_id=post_id, membership=_membership(request))
+def _panel_context(membership: Membership, post_id: int, **extra: Any) -> dict[str, Any]:
+    workspace = membership.workspace
+    panel = post_publishing(workspace=workspace, post_id=post_id, membership=membership)
     return {
         "workspace": workspace,
         "post": panel.post,
@@ -131,14 +126,15 @@ def _panel_context(
     }
 
 
-def _problems_context(request: HttpRequest, workspace: Workspace, **extra: Any) -> dict[str, Any]:
+def _problems_context(request: HttpRequest, membership: Membership, **extra: Any) -> dict[str, Any]:
+    workspace = membership.workspace
     page = Paginator(publishing_problems(workspace=workspace), PROBLEMS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return {
         "workspace": workspace,
         "page": page,
-        "rows": problem_rows(list(page.object_list), _membership(request)),
+        "rows": problem_rows(list(page.object_list), membership),
         "timezone_name": workspace.timezone,
         "here": "problems",
         **extra,
@@ -147,7 +143,7 @@ def _problems_context(request: HttpRequest, workspace: Workspace, **extra: Any) 
 
 def _render_after(
     request: HttpRequest,
-    workspace: Workspace,
+    membership: Membership,
     target: PostTarget,
     *,
     status: int = 200,
@@ -155,28 +151,28 @@ def _render_after(
 ) -> HttpResponse:
     """The panel (or the problems list) again, with a notice or an error for `target`."""
     if _from_problems(request):
-        context = _problems_context(request, workspace, **extra)
+        context = _problems_context(request, membership, **extra)
         if _is_htmx(request):
             return render(request, f"{PROBLEMS_TEMPLATE}#problems", context)
         return render(request, PROBLEMS_TEMPLATE, context, status=status)
-    context = _panel_context(request, workspace, target.post_id, **extra)
+    context = _panel_context(membership, target.post_id, **extra)
     if _is_htmx(request):
         return render(request, PANEL_TEMPLATE, context)
     return render(request, POST_PAGE_TEMPLATE, context, status=status)
 
 
 def _succeeded(
-    request: HttpRequest, workspace: Workspace, target: PostTarget, message: str
+    request: HttpRequest, membership: Membership, target: PostTarget, message: str
 ) -> HttpResponse:
     if _is_htmx(request):
-        return _render_after(request, workspace, target, notice=message, notice_target=target.pk)
+        return _render_after(request, membership, target, notice=message, notice_target=target.pk)
     messages.success(request, message)
-    return redirect(_next_url(request, workspace, target))
+    return redirect(_next_url(request, membership.workspace, target))
 
 
 def _refused(
     request: HttpRequest,
-    workspace: Workspace,
+    membership: Membership,
     target: PostTarget,
     exc: ValidationError | PermissionDenied,
     *,
@@ -193,7 +189,7 @@ def _refused(
         status = 400
     return _render_after(
         request,
-        workspace,
+        membership,
         target,
         status=status,
         errors=errors,
@@ -211,47 +207,48 @@ def _channel_name(target: PostTarget) -> str:
 
 @login_required
 @require_GET
-def publishing_panel(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+@workspace_view("content.view")
+def publishing_panel(request: HttpRequest, membership: Membership, post_id: int) -> HttpResponse:
     """The publishing panel of one post: loaded by the post page and the composer (htmx); a page
     of its own without htmx."""
-    workspace = workspace_for_member(request, slug, action="content.view")
-    context = _panel_context(request, workspace, post_id)
+    context = _panel_context(membership, post_id)
     return render(request, PANEL_TEMPLATE if _is_htmx(request) else POST_PAGE_TEMPLATE, context)
 
 
 @login_required
 @require_GET
-def publishing_problems_view(request: HttpRequest, slug: str) -> HttpResponse:
+@workspace_view("content.view")
+def publishing_problems_view(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Every target of the workspace that failed or needs attention, with the same actions as
     the post page."""
-    workspace = workspace_for_member(request, slug, action="content.view")
-    return render(request, PROBLEMS_TEMPLATE, _problems_context(request, workspace))
+    return render(request, PROBLEMS_TEMPLATE, _problems_context(request, membership))
 
 
 # Actions ----------------------------------------------------------------------------------------
 
 
 def _action(
-    request: HttpRequest,
-    slug: str,
+    membership: Membership,
     post_id: int,
     target_id: int,
-    run: Callable[[Workspace, PostTarget, Membership], HttpResponse],
+    run: Callable[[PostTarget], HttpResponse],
 ) -> HttpResponse:
-    workspace = workspace_for_member(request, slug, action="content.view")
-    target = target_get(workspace=workspace, post_id=post_id, target_id=target_id)
-    return run(workspace, target, _membership(request))
+    """`run` with the target `target_id` of post `post_id` in the member's workspace; 404 when
+    there is none. The services decide the role and the state rules."""
+    target = target_get(workspace=membership.workspace, post_id=post_id, target_id=target_id)
+    return run(target)
 
 
 @login_required
 @require_POST
+@workspace_view("content.view")
 def target_retry_view(
-    request: HttpRequest, slug: str, post_id: int, target_id: int
+    request: HttpRequest, membership: Membership, post_id: int, target_id: int
 ) -> HttpResponse:
     """Send a failed or needs-attention target again now. When the outcome of the last attempt
     is unknown, `confirm_not_published` must say the person checked it is not on the platform."""
 
-    def run(workspace: Workspace, target: PostTarget, membership: Membership) -> HttpResponse:
+    def run(target: PostTarget) -> HttpResponse:
         form = RetryForm(request.POST)
         form.is_valid()
         try:
@@ -261,100 +258,103 @@ def target_retry_view(
                 confirmed_not_published=bool(form.cleaned_data.get("confirm_not_published")),
             )
         except (ValidationError, PermissionDenied) as exc:
-            return _refused(request, workspace, target, exc, form="retry")
+            return _refused(request, membership, target, exc, form="retry")
         return _succeeded(
             request,
-            workspace,
+            membership,
             target,
             _("Sending it again on %(channel)s now.") % {"channel": _channel_name(target)},
         )
 
-    return _action(request, slug, post_id, target_id, run)
+    return _action(membership, post_id, target_id, run)
 
 
 @login_required
 @require_POST
+@workspace_view("content.view")
 def target_mark_published_view(
-    request: HttpRequest, slug: str, post_id: int, target_id: int
+    request: HttpRequest, membership: Membership, post_id: int, target_id: int
 ) -> HttpResponse:
     """A person found the post on the platform: record it as published, with its link if given."""
 
-    def run(workspace: Workspace, target: PostTarget, membership: Membership) -> HttpResponse:
+    def run(target: PostTarget) -> HttpResponse:
         form = MarkPublishedForm(request.POST)
         typed = {"url": request.POST.get("url", "")}
         if not form.is_valid():
             error = ValidationError([m for msgs in form.errors.values() for m in msgs])
-            return _refused(request, workspace, target, error, form="published", typed=typed)
+            return _refused(request, membership, target, error, form="published", typed=typed)
         try:
             services.target_mark_published(
                 target=target, membership=membership, url=form.cleaned_data["url"]
             )
         except (ValidationError, PermissionDenied) as exc:
-            return _refused(request, workspace, target, exc, form="published", typed=typed)
+            return _refused(request, membership, target, exc, form="published", typed=typed)
         return _succeeded(
             request,
-            workspace,
+            membership,
             target,
             _("Marked as published on %(channel)s.") % {"channel": _channel_name(target)},
         )
 
-    return _action(request, slug, post_id, target_id, run)
+    return _action(membership, post_id, target_id, run)
 
 
 @login_required
 @require_POST
+@workspace_view("content.view")
 def target_mark_not_published_view(
-    request: HttpRequest, slug: str, post_id: int, target_id: int
+    request: HttpRequest, membership: Membership, post_id: int, target_id: int
 ) -> HttpResponse:
     """A person checked the platform and the post is not there: the target becomes failed."""
 
-    def run(workspace: Workspace, target: PostTarget, membership: Membership) -> HttpResponse:
+    def run(target: PostTarget) -> HttpResponse:
         try:
             services.target_mark_not_published(target=target, membership=membership)
         except (ValidationError, PermissionDenied) as exc:
-            return _refused(request, workspace, target, exc, form="not_published")
+            return _refused(request, membership, target, exc, form="not_published")
         return _succeeded(
             request,
-            workspace,
+            membership,
             target,
             _("Marked as not published on %(channel)s: retry or reschedule it.")
             % {"channel": _channel_name(target)},
         )
 
-    return _action(request, slug, post_id, target_id, run)
+    return _action(membership, post_id, target_id, run)
 
 
 @login_required
 @require_POST
+@workspace_view("content.view")
 def target_reschedule_view(
-    request: HttpRequest, slug: str, post_id: int, target_id: int
+    request: HttpRequest, membership: Membership, post_id: int, target_id: int
 ) -> HttpResponse:
     """Put a failed or needs-attention target back on the schedule at a date and time in the
     workspace's time zone."""
 
-    def run(workspace: Workspace, target: PostTarget, membership: Membership) -> HttpResponse:
-        form = RescheduleForm(request.POST, tz_name=workspace.timezone)
+    def run(target: PostTarget) -> HttpResponse:
+        form = RescheduleForm(request.POST, tz_name=membership.workspace.timezone)
         typed = {
             "publish_date": request.POST.get("publish_date", ""),
             "publish_time": request.POST.get("publish_time", ""),
         }
         if not form.is_valid():
             error = ValidationError(_("Pick a valid date and time."))
-            return _refused(request, workspace, target, error, form="reschedule", typed=typed)
+            return _refused(request, membership, target, error, form="reschedule", typed=typed)
         try:
             target = services.target_reschedule(target=target, membership=membership, at=form.at())
         except (ValidationError, PermissionDenied) as exc:
-            return _refused(request, workspace, target, exc, form="reschedule", typed=typed)
+            return _refused(request, membership, target, exc, form="reschedule", typed=typed)
         when = formats.date_format(timezone.localtime(target.scheduled_at), "DATETIME_FORMAT")
         return _succeeded(
             request,
-            workspace,
+            membership,
             target,
             _("Rescheduled on %(channel)s for %(when)s.")
             % {"channel": _channel_name(target), "when": when},
         )
 
-    return _action(request, slug, post_id, target_id, run)
+    return _action(membership, post_id, target_id, run)
 
 
 _TARGET = "w/<slug:slug>/posts/<int:post_id>/targets/<int:target_id>/"

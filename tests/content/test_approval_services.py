@@ -481,16 +481,19 @@ def test_a_link_of_another_workspace_is_never_revoked(bob_m, channel, other_work
         approval.review_link_revoke(link=link, membership=membership_of(mallory, other_workspace))
 
 
-def test_sending_a_link_emails_it_in_the_workspaces_language(workspace, bob_m, channel):  # type: ignore[no-untyped-def]
+def test_sending_a_link_emails_it_in_the_workspaces_language(  # type: ignore[no-untyped-def]
+    workspace, bob_m, channel, django_capture_on_commit_callbacks
+):
     workspace.language = "nl"
     workspace.save(update_fields=["language"])
     mail.outbox.clear()
-    sent = approval.review_link_send(
-        post=write_post(bob_m, [channel]),
-        membership=bob_m,
-        reviewer_name="Carla Client",
-        reviewer_email="carla@client.example",
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes after the commit
+        sent = approval.review_link_send(
+            post=write_post(bob_m, [channel]),
+            membership=bob_m,
+            reviewer_name="Carla Client",
+            reviewer_email="carla@client.example",
+        )
     assert sent.email_sent
     (message,) = [m for m in mail.outbox if m.to == ["carla@client.example"]]
     assert sent.url in message.body
@@ -509,6 +512,9 @@ def test_sending_a_link_without_an_address_sends_nothing(bob_m, channel) -> None
     assert approval.review_link_resolve(sent.url.rstrip("/").rsplit("/", 1)[-1]) == sent.link
 
 
+# Outside a transaction the mail goes at once, so its failure shows in the result (inside one it
+# would wait for the commit, which the test's own transaction never reaches).
+@pytest.mark.django_db(transaction=True)
 def test_a_failing_mail_server_keeps_the_link(bob_m, channel, settings) -> None:  # type: ignore[no-untyped-def]
     settings.EMAIL_BACKEND = "tests.content.test_approval_services.BrokenBackend"
     sent = approval.review_link_send(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -308,6 +309,38 @@ def test_making_a_review_link_shows_it_once(client, workspace, bob, draft) -> No
     assert "http://testserver/review/" not in again
     assert "Carla Client" in again  # still listed as a live link
     assert ReviewLink.objects.get().reviewer_name == "Carla Client"
+
+
+def test_a_review_link_is_emailed_after_the_commit(  # type: ignore[no-untyped-def]
+    client, workspace, bob, draft, django_capture_on_commit_callbacks
+):
+    as_user(client, bob)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("review_link_create", workspace, draft),
+            {"reviewer_name": "Carla Client", "reviewer_email": "carla@client.example"},
+            follow=True,
+        )
+    assert "e-mailed to Carla Client" in response.content.decode()
+    (message,) = [m for m in mail.outbox if m.to == ["carla@client.example"]]
+    assert "http://testserver/review/" in message.body
+
+
+# No test transaction around the request: the mail goes at once and its failure is known.
+@pytest.mark.django_db(transaction=True)
+def test_a_review_link_that_could_not_be_emailed_says_so(  # type: ignore[no-untyped-def]
+    client, workspace, bob, draft, settings
+):
+    settings.EMAIL_BACKEND = "tests.content.test_approval_services.BrokenBackend"
+    as_user(client, bob)
+    response = client.post(
+        url("review_link_create", workspace, draft),
+        {"reviewer_name": "Carla Client", "reviewer_email": "carla@client.example"},
+        follow=True,
+    )
+    assert "the e-mail could not be sent" in response.content.decode()
+    assert ReviewLink.objects.get().reviewer_email == "carla@client.example"
 
 
 def test_a_review_link_with_a_bad_address_keeps_what_was_typed(client, workspace, bob, draft):  # type: ignore[no-untyped-def]

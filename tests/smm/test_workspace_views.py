@@ -25,29 +25,6 @@ WORKSPACE_PREFIXES = ("w/", "api/v1/workspaces/")
 # here needs a comment saying why a member check would be wrong for it.
 NOT_WORKSPACE_SCOPED: frozenset[str] = frozenset()
 
-# TEMPORARY: composer.py and publishing.py are being rewritten on another branch; the lead
-# applies @workspace_view to them after the merge and then deletes this set.
-PENDING_CONVERSION: frozenset[str] = frozenset(
-    {
-        "content.views.composer.post_list_view",
-        "content.views.composer.compose",
-        "content.views.composer.post_autosave",
-        "content.views.composer.post_check",
-        "content.views.composer.post_detail",
-        "content.views.composer.post_schedule_view",
-        "content.views.composer.post_unschedule_view",
-        "content.views.composer.post_queue_view",
-        "content.views.composer.post_delete_view",
-        "content.views.composer.post_comment_view",
-        "content.views.publishing.publishing_panel",
-        "content.views.publishing.publishing_problems_view",
-        "content.views.publishing.target_retry_view",
-        "content.views.publishing.target_mark_published_view",
-        "content.views.publishing.target_mark_not_published_view",
-        "content.views.publishing.target_reschedule_view",
-    }
-)
-
 
 def _walk(entries: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
     for entry in entries:
@@ -84,7 +61,7 @@ def test_every_workspace_route_goes_through_the_one_way_in() -> None:
         f"{route} -> {_dotted(pattern.callback)}"
         for route, pattern in workspace_routes()
         if not is_workspace_view(pattern.callback)
-        and _dotted(pattern.callback) not in NOT_WORKSPACE_SCOPED | PENDING_CONVERSION
+        and _dotted(pattern.callback) not in NOT_WORKSPACE_SCOPED
     )
     assert not unchecked, (
         "These workspace routes do not check membership and role; decorate the view with "
@@ -95,7 +72,7 @@ def test_every_workspace_route_goes_through_the_one_way_in() -> None:
 def test_the_exemption_lists_name_real_views() -> None:
     """A stale exemption would hide a new view of the same name; converted views leave it."""
     views = {_dotted(pattern.callback): pattern.callback for _, pattern in workspace_routes()}
-    for name in NOT_WORKSPACE_SCOPED | PENDING_CONVERSION:
+    for name in NOT_WORKSPACE_SCOPED:
         assert name in views, f"{name} is exempted but no route uses it"
         assert not is_workspace_view(views[name]), f"{name} is converted: drop its exemption"
 
