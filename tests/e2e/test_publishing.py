@@ -100,9 +100,10 @@ def test_retry_failed_and_mark_unknown_as_published(  # type: ignore[no-untyped-
     x_card = page.locator(f"#pub-target-{failed.pk}")
     expect(x_card.get_by_role("status")).to_contain_text("Sending it again on X @tulipcoffee now.")
     expect(x_card.locator(".pub-state")).to_have_text("Scheduled")
-    # The post's own status at the top follows without a reload.
+    # The post's own status at the top follows without a reload. It is derived from all its
+    # targets: Mastodon still needs a person, so the post still needs attention.
     expect(page.locator("#post-status-badge")).to_have_count(1)
-    expect(page.locator("#post-status-badge")).to_have_text("Scheduled")
+    expect(page.locator("#post-status-badge")).to_have_text("Needs attention")
     failed.refresh_from_db()
     assert failed.status == S.SCHEDULED
 
@@ -117,6 +118,8 @@ def test_retry_failed_and_mark_unknown_as_published(  # type: ignore[no-untyped-
     link = masto_card.get_by_role("link", name="View on Mastodon")
     expect(link).to_have_attribute("href", "https://social.example/@tulip/112233")
     expect(masto_card.locator(".pub-state")).to_have_text("Published")
+    # Nothing needs a person any more; X is on its way: the post is scheduled again.
+    expect(page.locator("#post-status-badge")).to_have_text("Scheduled")
     unknown.refresh_from_db()
     assert unknown.status == S.PUBLISHED
     assert unknown.external_url == "https://social.example/@tulip/112233"
