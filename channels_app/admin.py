@@ -12,9 +12,14 @@ from smm.admin import WorkspaceScopedAdmin
 
 
 class PostingSlotInline(admin.TabularInline):
+    """The channel's posting slots, read-only: they are added and removed on the channel's page,
+    through the services that log it."""
+
     model = PostingSlot
     extra = 0
     fields = ("weekday", "time")
+    readonly_fields = ("weekday", "time")
+    can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
         # Slots carry the channel's workspace; they are added in the UI, where it is set.

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ from smm.models import (
     User,
     Workspace,
 )
-from smm.services import workspace_delete
+from smm.services import membership_remove_by_staff, workspace_delete
 from smm.tenancy import role_for
 
 
@@ -78,12 +79,19 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
         obj.delete()
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        self.service_delete(request, obj)
+        self._delete_through_service(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         # One at a time, through the service (the admin already asked for confirmation).
         for obj in queryset:
+            self._delete_through_service(request, obj)
+
+    def _delete_through_service(self, request: HttpRequest, obj: Any) -> None:
+        try:
             self.service_delete(request, obj)
+        except ValidationError as exc:
+            # The service's rule (a workspace keeps an owner, ...) refused: say so, keep the row.
+            self.message_user(request, f"{obj}: {' '.join(exc.messages)}", level=messages.ERROR)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == self.workspace_field:
@@ -94,21 +102,17 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
 
 
 class MembershipInline(admin.TabularInline):
-    """Read-only for staff who are not superusers: roles change in the UI (or through the
-    membership services), where only owners grant ownership and a workspace keeps an owner."""
+    """The workspace's members, read-only: a member is removed on the Memberships page of the
+    admin (through the membership service, which keeps an owner and logs it) or in the UI."""
 
     model = Membership
     extra = 0
-    autocomplete_fields = ("user",)
+    fields = ("user", "role", "created_at")
+    readonly_fields = ("user", "role", "created_at")
+    can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
-        return request.user.is_superuser and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
-        return request.user.is_superuser and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
+        return False
 
 
 @admin.register(Workspace)
@@ -138,9 +142,14 @@ class MembershipAdmin(WorkspaceScopedAdmin):
     search_fields = ("user__email", "workspace__name")
     autocomplete_fields = ("user", "workspace")
 
+    delete_action = "members.remove"
+
     # Staff who are not superusers see memberships; roles change in the UI, under its rules.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser and super().has_add_permission(request)
+
+    def service_delete(self, request: HttpRequest, obj: Any) -> None:
+        membership_remove_by_staff(membership=obj, by=cast(User, request.user))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any | None = None) -> Any:
         if request.user.is_superuser:

@@ -399,6 +399,24 @@ def membership_remove(*, membership: Membership, by: Membership) -> None:
     membership.delete()
 
 
+@transaction.atomic
+def membership_remove_by_staff(*, membership: Membership, by: User) -> None:
+    """Remove a member from Django admin. The admin checked that `by` (staff) may manage this
+    workspace's members; the workspace's own rule still holds: raises ValidationError if the
+    last owner would go. Records "member.removed" with `by` as the actor."""
+    _lock_workspace(membership.workspace)
+    _refuse_if_last_owner(membership)
+    activity_record(
+        workspace=membership.workspace,
+        actor=by,
+        verb="member.removed",
+        target=membership,
+        target_label=membership.user.email,
+        data={"role": membership.role},
+    )
+    membership.delete()
+
+
 # Users and API tokens --------------------------------------------------------------------------
 
 

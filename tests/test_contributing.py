@@ -26,3 +26,26 @@ def test_type_ignores_go_down_not_up() -> None:
         f"{count} `# type: ignore` comments, more than the {stated.group(1)} README.md allows: "
         "fix the type instead, or give the ignore a reason and raise the figure on purpose."
     )
+
+
+def test_no_private_name_is_imported_from_another_module() -> None:
+    """What several modules use is a public, named part of its module (no leading underscore):
+    `from smm.views import _form_errors` is how kernel helpers used to leak."""
+    import ast
+
+    offenders = []
+    for folder in SOURCES:
+        for path in (ROOT / folder).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+                    continue
+                if node.module.split(".")[0] not in SOURCES:
+                    continue
+                offenders += [
+                    f"{path.relative_to(ROOT)}: from {node.module} import {alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_")
+                ]
+    assert offenders == []

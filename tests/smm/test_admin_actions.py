@@ -81,3 +81,31 @@ def test_deleting_workspaces_goes_through_the_service(client, root, caplog) -> N
         _run_action(client, "smm/workspace", "delete_selected", [w.pk for w in doomed])
     assert not Workspace.objects.filter(pk__in=[w.pk for w in doomed]).exists()
     assert caplog.text.count(f"deleted by user {root.pk}") == 2
+
+
+def test_removing_members_goes_through_the_service_and_keeps_an_owner(
+    client, root, workspace, alice
+) -> None:
+    bob = UserFactory(email="bob@example.com")
+    member = MembershipFactory(workspace=workspace, user=bob, role=Role.EDITOR)
+    owner = workspace.memberships.get(user=alice)
+    client.force_login(root)
+    response = _run_action(client, "smm/membership", "delete_selected", [member.pk, owner.pk])
+    assert b"A workspace needs at least one owner" in response.content
+    assert not workspace.memberships.filter(pk=member.pk).exists()
+    assert workspace.memberships.filter(pk=owner.pk).exists()  # the last owner stays
+    (event,) = ActivityEvent.objects.filter(verb="member.removed", workspace=workspace)
+    assert event.actor_id == root.pk and event.target_label == "bob@example.com"
+
+
+def test_members_and_posting_slots_are_read_only_inlines(client, root, workspace, alice) -> None:
+    from channels_app.models import PostingSlot
+    from tests.factories import ChannelFactory
+
+    channel = ChannelFactory(workspace=workspace)
+    PostingSlot.objects.create(workspace=workspace, channel=channel, weekday=0, time="09:00")
+    client.force_login(root)
+    page = client.get(f"/admin/smm/workspace/{workspace.pk}/change/").content.decode()
+    assert "memberships-0-DELETE" not in page and 'name="memberships-0-role"' not in page
+    page = client.get(f"/admin/channels_app/channel/{channel.pk}/change/").content.decode()
+    assert "posting_slots-0-DELETE" not in page and "Monday" in page  # shown, not editable
