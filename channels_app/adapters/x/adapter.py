@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from channels_app.adapters.base import Credentials, NotSupported
 from channels_app.adapters.x.inbox import XInbox
 from channels_app.adapters.x.reading import XReading
 
@@ -32,7 +31,3 @@ class XAdapter(XInbox, XReading):
         "media.write",
         "offline.access",
     )
-
-    def delete_post(self, creds: Credentials, external_id: str) -> None:
-        """Not built yet (comes in a next commit)."""
-        raise NotSupported("Ripple cannot delete X posts yet: delete it on X.")
