@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from channels_app.adapters.base import Credentials, NotSupported
 from channels_app.adapters.bluesky.inbox import BlueskyInbox
 from channels_app.adapters.bluesky.session import BlueskySession
 
@@ -19,7 +18,3 @@ class BlueskyAdapter(BlueskySession, BlueskyInbox):
     uses_pkce = False
     scopes = ()  # app passwords carry no OAuth scopes
     required_scopes = ()
-
-    def delete_post(self, creds: Credentials, external_id: str) -> None:
-        """Not built yet (comes in a next commit)."""
-        raise NotSupported("Ripple cannot delete Bluesky posts yet: delete it on Bluesky.")
