@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from channels_app.adapters.base import Credentials, NotSupported
 from channels_app.adapters.linkedin.auth import LinkedInAuth
 from channels_app.adapters.linkedin.inbox import LinkedInInbox
 from channels_app.adapters.linkedin.rest import MEMBER_SCOPES, ORGANIZATION_SCOPES
@@ -24,7 +23,3 @@ class LinkedInAdapter(LinkedInAuth, LinkedInInbox):
     # Member channels need w_member_social; organization channels also the *_organization_social
     # scopes (see `required_scopes_for`).
     required_scopes = ("w_member_social",)
-
-    def delete_post(self, creds: Credentials, external_id: str) -> None:
-        """Not built yet (comes in a next commit)."""
-        raise NotSupported("Ripple cannot delete LinkedIn posts yet: delete it on LinkedIn.")
