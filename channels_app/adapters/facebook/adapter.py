@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from channels_app.adapters.base import Credentials, NotSupported
 from channels_app.adapters.facebook.auth import FacebookAuth
 from channels_app.adapters.facebook.inbox import FacebookInbox
 from channels_app.adapters.facebook.publishing import FacebookPublishing
@@ -34,7 +33,3 @@ class FacebookAdapter(FacebookAuth, FacebookPublishing, FacebookReading, Faceboo
         "pages_read_engagement",
         "pages_manage_engagement",
     )
-
-    def delete_post(self, creds: Credentials, external_id: str) -> None:
-        """Not built yet (comes in a next commit)."""
-        raise NotSupported("Ripple cannot delete Facebook posts yet: delete it on Facebook.")
