@@ -1,5 +1,5 @@
 """Instagram publishing: Meta's container flow (image, reel, carousel), resumable, then the first
-comment; replies to comments.
+comment; replies to comments; why a post cannot be deleted.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from channels_app.adapters import meta
 from channels_app.adapters.base import (
     Credentials,
     MediaFile,
+    NotSupported,
     OutgoingPost,
     PublishResult,
     Rejected,
@@ -22,6 +23,13 @@ from channels_app.adapters.base import (
 from channels_app.adapters.instagram.graph import InstagramGraph
 
 MAX_CAROUSEL = 10
+# Meta's node specs (facebook-business-sdk-codegen) give IGMedia a DELETE only in the Instagram
+# API with Facebook Login (graph.facebook.com, instagram_manage_contents); IGMediaForIGOnlyAPI,
+# the media of the Instagram Login API this adapter uses, has none.
+NO_DELETE = (
+    "Instagram's API cannot delete posts of accounts connected with Instagram login: "
+    "delete it in the Instagram app."
+)
 
 
 class InstagramPublishing(InstagramGraph):
@@ -157,3 +165,8 @@ class InstagramPublishing(InstagramGraph):
             if attempt + 1 < self.poll_attempts and self.poll_interval > 0:
                 time.sleep(self.poll_interval)
         raise TransientError("Instagram is still processing the media; try again later.")
+
+    def delete_post(self, creds: Credentials, external_id: str) -> None:
+        """Not offered by the Instagram API with Instagram Login (see NO_DELETE): raises
+        NotSupported with the reason, without calling Instagram."""
+        raise NotSupported(NO_DELETE, code="no_delete_api")

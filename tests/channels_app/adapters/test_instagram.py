@@ -19,6 +19,7 @@ from channels_app.adapters.base import (
     InboxAuthor,
     InboxItem,
     MediaFile,
+    NotSupported,
     OutgoingPost,
     PlatformAdapter,
     PlatformConfig,
@@ -752,3 +753,23 @@ def test_find_recent_post_uses_the_recorded_media(
     found = adapter.find_recent_post(creds, post, since=NOW)
     assert found is not None and found.external_id == "17900000000000010"
     assert len(responses.calls) == 1
+
+
+# --- deleting a post ----------------------------------------------------------------------------
+
+
+@responses.activate
+def test_delete_post_is_not_supported_and_says_what_to_do(
+    adapter: InstagramAdapter, creds: Credentials
+) -> None:
+    with pytest.raises(NotSupported) as err:
+        adapter.delete_post(creds, "17920000000000001")
+    assert "delete it in the Instagram app" in err.value.message
+    assert err.value.permanent and not responses.calls
+
+
+def test_meta_spec_offers_no_media_delete_with_instagram_login() -> None:
+    # Why delete_post is NotSupported: the Instagram Login API's media node has no DELETE in
+    # Meta's specs; only the Facebook Login variant (graph.facebook.com) has one.
+    assert ("DELETE", "") not in contract.node("IGMediaForIGOnlyAPI").edges
+    assert ("DELETE", "") in contract.node("IGMedia").edges

@@ -1,5 +1,6 @@
-"""The pieces every adapter shares: the authorization URL, the first comment, the adapter start,
-the inbox cursor, and the Meta inbox merge that Facebook and Instagram both use."""
+"""The pieces every adapter shares: the contract every registered adapter satisfies, the
+authorization URL, the first comment, the adapter start, the inbox cursor, and the Meta inbox
+merge that Facebook and Instagram both use."""
 
 from __future__ import annotations
 
@@ -7,23 +8,45 @@ import json
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import requests
 import time_machine
 
-from channels_app.adapters import http, meta
+from channels_app.adapters import REGISTRY, adapter_class, http, meta
 from channels_app.adapters.base import (
     AdapterError,
     InboxAuthor,
     InboxItem,
     InboxKind,
     OutgoingPost,
+    PlatformAdapter,
     PlatformConfig,
+    Rejected,
     code_challenge_s256,
     oauth_authorization,
+    path_segment,
     post_first_comment,
 )
 
 CONFIG = PlatformConfig(client_id="app-1", redirect_uri="https://ripple.example/cb")
+
+
+@pytest.mark.parametrize("kind", sorted(REGISTRY))
+def test_every_registered_adapter_satisfies_the_contract(kind: str) -> None:
+    cls = adapter_class(kind)
+    assert isinstance(cls(PlatformConfig()), PlatformAdapter)
+    assert cls.kind == kind
+    # delete_post is the platform's own, not a shared default that a new adapter inherits.
+    owner = next(klass for klass in cls.__mro__ if "delete_post" in vars(klass))
+    assert owner.__module__.startswith(f"channels_app.adapters.{kind}."), owner
+
+
+def test_path_segment_encodes_one_segment_and_refuses_nothing() -> None:
+    assert path_segment("urn:li:share:1") == "urn%3Ali%3Ashare%3A1"
+    assert path_segment("1/../2") == "1%2F..%2F2"
+    for empty in ("", "  "):
+        with pytest.raises(Rejected):
+            path_segment(empty)
 
 
 def query(url: str) -> dict[str, list[str]]:
