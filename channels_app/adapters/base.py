@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 # --- Errors -------------------------------------------------------------------------------------
 
@@ -419,6 +419,16 @@ class PlatformAdapter(Protocol):
     def find_recent_post(
         self, creds: Credentials, post: OutgoingPost, *, since: datetime
     ) -> PublishedPost | None: ...
+    def delete_post(self, creds: Credentials, external_id: str) -> None:
+        """Delete the post `external_id` (as `publish` returned it) that this account made.
+
+        Returns quietly when the platform says the post is already gone (404/410), so a repeated
+        delete is harmless. Raises NotSupported, with a reason fit to show a person (what to do
+        instead), where the platform's API cannot delete posts; AuthExpired, RateLimited,
+        Rejected (an id that is not this account's post, a missing permission) or
+        TransientError otherwise. A TransientError means the post may or may not be gone: look
+        it up (`get_post`) or delete again."""
+        ...
 
     # measure
     def fetch_post_metrics(
@@ -480,6 +490,15 @@ def oauth_authorization(
         params["code_challenge_method"] = "S256"
     url = f"{endpoint}?{urlencode(params, quote_via=quote_via)}"
     return AuthorizationRequest(url=url, state=state, code_verifier=code_verifier)
+
+
+def path_segment(value: str, *, what: str = "post id") -> str:
+    """`value` percent-encoded as one URL path segment ("/" included), for ids that go into a
+    path. Raises Rejected when it is empty: a request to the collection's address instead of
+    the item's must never go out (least of all a DELETE)."""
+    if not value or not value.strip():
+        raise Rejected(f"No {what} was given.")
+    return quote(value, safe="")
 
 
 def normalize_text_for_match(text: str) -> str:

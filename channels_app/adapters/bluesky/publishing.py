@@ -1,4 +1,4 @@
-"""Bluesky publishing: app.bsky.feed.post records, replies, the first comment."""
+"""Bluesky publishing: app.bsky.feed.post records, replies, the first comment, deleting a post."""
 
 from __future__ import annotations
 
@@ -152,3 +152,40 @@ class BlueskyPublishing(BlueskyMedia, BlueskyReading):
         if not isinstance(cid, str):
             raise Rejected("The post to comment on is no longer on Bluesky.")
         return cid
+
+    def delete_post(self, creds: Credentials, external_id: str) -> None:
+        """com.atproto.repo.deleteRecord on the account's PDS: repo = our DID, collection
+        app.bsky.feed.post, rkey from the post's at:// URI (`external_id`).
+
+        deleteRecord "ensures the record doesn't exist": a post already gone answers 200. A
+        404/410 is quiet only when the PDS names the record missing (RecordNotFound); a bare
+        404 means no such method or server, and is Rejected. A URI that is not a post in this
+        account's repository is Rejected before any call. Raises the adapter errors (an expired
+        session answers 400 ExpiredToken: AuthExpired)."""
+        repo, collection, rkey = self._post_record(creds, external_id)
+        resp, body = self._xrpc(
+            "POST",
+            creds.instance_url or self.urls["service"],
+            "com.atproto.repo.deleteRecord",
+            token=creds.access_token,
+            json_body={"repo": repo, "collection": collection, "rkey": rkey},
+            raise_errors=False,
+        )
+        # Success is {"commit": {...}}, or {} when there was nothing to delete.
+        if resp.status_code in (404, 410) and body.get("error") == "RecordNotFound":
+            return
+        self._raise_for_error(resp)
+
+    @staticmethod
+    def _post_record(creds: Credentials, uri: str) -> tuple[str, str, str]:
+        """(repo DID, collection, rkey) of `uri`, one of this account's posts; Rejected when
+        `uri` is no at://<repo>/app.bsky.feed.post/<rkey> of this account (by DID or handle)."""
+        parts = uri.removeprefix("at://").split("/") if uri.startswith("at://") else []
+        if len(parts) != 3 or not all(parts):
+            raise Rejected(f"{uri!r} is not the address of a Bluesky post.")
+        authority, collection, rkey = parts
+        if collection != POST_COLLECTION:
+            raise Rejected(f"{uri!r} is not the address of a Bluesky post.")
+        if authority not in (creds.account_id, creds.extra.get("handle")):
+            raise Rejected("This Bluesky post belongs to another account: it cannot be deleted.")
+        return creds.account_id, collection, rkey

@@ -1,5 +1,5 @@
 """Facebook publishing: text and link posts, photos (one, or several attached unpublished), one
-video on the video host, comments, the first comment.
+video on the video host, comments, the first comment, deleting a post.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from channels_app.adapters.base import (
     PublishResult,
     Rejected,
     nothing_public_yet,
+    path_segment,
     post_first_comment,
 )
 from channels_app.adapters.facebook.graph import FacebookGraph, fb_url
@@ -149,6 +150,25 @@ class FacebookPublishing(FacebookGraph):
         return self.video.post(
             path, creds.access_token, data=data, files=files, timeout=http.UPLOAD_TIMEOUT
         )
+
+    def delete_post(self, creds: Credentials, external_id: str) -> None:
+        """DELETE /{version}/{id} with the Page token: the Page post ("{page}_{post}"), or what
+        `publish` returned for a reply (a comment) or a video. Needs pages_manage_posts (for
+        comments pages_manage_engagement). Graph answers {"success": true}.
+
+        Quiet when the object is gone: HTTP 404, or code 100 subcode 33 ("does not exist,
+        cannot be loaded due to missing permissions, or does not support this operation"),
+        as `get_post` reads it. An answer without success is Rejected. Raises the mapped
+        errors (code 200 permission: Rejected)."""
+        path = path_segment(external_id)
+        try:
+            body = self.graph.call("DELETE", path, creds.access_token)
+        except Rejected as exc:
+            if exc.status in (404, 410) or (exc.code or "").startswith("100/33"):
+                return
+            raise
+        if not (isinstance(body, Mapping) and body.get("success") is True):
+            raise Rejected("Facebook did not delete the post.")
 
 
 def _read(media: MediaFile) -> bytes:

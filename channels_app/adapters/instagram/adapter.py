@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from channels_app.adapters.base import Credentials, NotSupported
 from channels_app.adapters.instagram.auth import InstagramAuth
 from channels_app.adapters.instagram.inbox import InstagramInbox
 from channels_app.adapters.instagram.publishing import InstagramPublishing
@@ -30,3 +31,7 @@ class InstagramAdapter(InstagramAuth, InstagramPublishing, InstagramReading, Ins
         "instagram_business_content_publish",
         "instagram_business_manage_comments",
     )
+
+    def delete_post(self, creds: Credentials, external_id: str) -> None:
+        """Not built yet (comes in a next commit)."""
+        raise NotSupported("Ripple cannot delete Instagram posts yet: delete it on Instagram.")

@@ -1,4 +1,6 @@
-"""LinkedIn publishing: POST /rest/posts and comments (the first comment, replies)."""
+"""LinkedIn publishing: POST /rest/posts and comments (the first comment, replies), deleting a
+post.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ from channels_app.adapters.base import (
     NotSupported,
     OutgoingPost,
     PublishResult,
+    Rejected,
     TransientError,
     nothing_public_yet,
+    path_segment,
     post_first_comment,
 )
 from channels_app.adapters.linkedin.media import LinkedInMedia
@@ -84,4 +88,22 @@ class LinkedInPublishing(LinkedInMedia):
             first_comment_id=first_comment_id,
             first_comment_error=first_comment_error,
             raw={"x-restli-id": urn},
+        )
+
+    def delete_post(self, creds: Credentials, external_id: str) -> None:
+        """DELETE /rest/posts/{encoded share or ugcPost URN}, with the versioned headers and
+        `X-RestLi-Method: DELETE` (Posts API, "Delete Posts"); w_member_social or
+        w_organization_social, as for publishing.
+
+        LinkedIn deletes idempotently (204, also for a post already deleted); a 404/410 is
+        quiet too. An id that is no LinkedIn URN is Rejected before any call. Raises the
+        adapter errors (403: not this account's post, or a missing permission)."""
+        if not external_id.startswith("urn:li:"):
+            raise Rejected(f"{external_id!r} is not the URN of a LinkedIn post.")
+        self._rest(
+            creds,
+            "DELETE",
+            f"/posts/{path_segment(external_id)}",
+            headers={"X-RestLi-Method": "DELETE"},
+            allow_404=True,
         )

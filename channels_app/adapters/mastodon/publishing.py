@@ -1,5 +1,5 @@
 """Mastodon publishing: media uploads (with processing), statuses with an Idempotency-Key, the
-first comment.
+first comment, deleting a status.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from channels_app.adapters.base import (
     PublishResult,
     TransientError,
     nothing_public_yet,
+    path_segment,
     post_first_comment,
 )
 from channels_app.adapters.mastodon.reading import MastodonReading
@@ -153,3 +154,22 @@ class MastodonPublishing(MastodonReading):
             first_comment_error=comment_error,
             raw=status,
         )
+
+    def delete_post(self, creds: Credentials, external_id: str) -> None:
+        """DELETE /api/v1/statuses/{id}, with `delete_media=true` (4.4+; older instances ignore
+        it) so the attachments go at once instead of being kept a day for a redraft.
+
+        Quiet when the status is gone (404/410; Mastodon also answers 404 for another
+        account's status). Raises the adapter errors (AuthExpired on 401, Rejected on 403 when
+        the token lacks write:statuses)."""
+        resp = self._request(
+            "DELETE",
+            "status",
+            creds.instance_url,
+            token=creds.access_token,
+            ids={"id": path_segment(external_id)},
+            params={"delete_media": "true"},
+        )
+        if resp.status_code in (404, 410):
+            return
+        self._raise_for(resp)

@@ -1,4 +1,6 @@
-"""X publishing: media upload v2 (simple and chunked, with processing), posts, the first comment."""
+"""X publishing: media upload v2 (simple and chunked, with processing), posts, the first comment,
+deleting a post.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +15,13 @@ from channels_app.adapters.base import (
     Rejected,
     TransientError,
     nothing_public_yet,
+    path_segment,
     post_first_comment,
 )
 from channels_app.adapters.x.api import XApi
 
 CHUNK_SIZE = 4 * 1024 * 1024
+DELETE_SCOPE = "tweet.write"
 MEDIA_POLL_ATTEMPTS = 60
 
 
@@ -155,3 +159,42 @@ class XPublishing(XApi):
             first_comment_error=comment_error,
             raw=data,
         )
+
+    def delete_post(self, creds: Credentials, external_id: str) -> None:
+        """DELETE /2/tweets/{id}: our own post only (scopes tweet.read, users.read and
+        tweet.write; 50 per 15 minutes per user).
+
+        Quiet when the post is gone: 404, or an answer whose `errors` say resource-not-found.
+        Credentials granted without tweet.write are Rejected before any call (reconnecting the
+        channel grants it). An answer without `data.deleted: true` is Rejected with X's reason
+        (another account's post answers 403). Raises the adapter errors otherwise."""
+        if creds.scopes and DELETE_SCOPE not in creds.scopes:
+            raise Rejected(
+                "This X connection may not delete posts (it lacks the tweet.write permission): "
+                "reconnect the channel.",
+                code="missing_scope",
+            )
+        resp = http.send(
+            self.session,
+            "DELETE",
+            self._api(f"/2/tweets/{path_segment(external_id)}"),
+            headers={"Authorization": f"Bearer {creds.access_token}"},
+        )
+        if resp.status_code in (404, 410):
+            return
+        self._raise_for(resp)
+        body = http.json_or_empty(resp)
+        if not isinstance(body, dict) or not body:
+            raise TransientError(
+                f"X sent an unexpected body ({http.safe_url(resp.url)})", status=resp.status_code
+            )
+        data = body.get("data")
+        if isinstance(data, dict) and data.get("deleted") is True:
+            return
+        errors = body.get("errors")
+        if isinstance(errors, list) and any(
+            isinstance(e, dict) and str(e.get("type", "")).endswith("/resource-not-found")
+            for e in errors
+        ):
+            return
+        raise Rejected(self._reason(body) or "X did not delete the post.", status=resp.status_code)

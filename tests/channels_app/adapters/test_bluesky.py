@@ -923,3 +923,103 @@ def test_inbox_keeps_notifications_when_the_chat_service_fails(
     page = adapter.fetch_inbox(creds, cursor=json.dumps({"m": "2026-11-29T10:40:00+00:00"}))
     assert page.items and all(item.kind != "message" for item in page.items)
     assert json.loads(page.cursor or "")["m"] == "2026-11-29T10:40:00+00:00"
+
+
+# --- deleting a post ----------------------------------------------------------------------------
+
+
+def test_delete_post_deletes_the_record_on_the_pds(
+    rsps: responses.RequestsMock, adapter: BlueskyAdapter, creds: Credentials
+) -> None:
+    rsps.post(xrpc("com.atproto.repo.deleteRecord"), json=load("delete_record"))
+    assert adapter.delete_post(creds, POST_URI) is None
+    [call] = rsps.calls
+    assert call.request.headers["Authorization"] == "Bearer access-jwt"
+    assert body_of(call) == {
+        "repo": DID,
+        "collection": "app.bsky.feed.post",
+        "rkey": "3md4kqk2ais2b",
+    }
+
+
+def test_delete_post_accepts_a_uri_by_handle(
+    rsps: responses.RequestsMock, adapter: BlueskyAdapter, creds: Credentials
+) -> None:
+    rsps.post(xrpc("com.atproto.repo.deleteRecord"), json=load("delete_record"))
+    adapter.delete_post(creds, "at://tulip.coffee/app.bsky.feed.post/3md4kqk2ais2b")
+    assert body_of(rsps.calls[0])["repo"] == DID
+
+
+def test_delete_post_already_gone_is_quiet(
+    rsps: responses.RequestsMock, adapter: BlueskyAdapter, creds: Credentials
+) -> None:
+    # deleteRecord "ensures the record doesn't exist": nothing to delete is a 200 without commit.
+    rsps.post(xrpc("com.atproto.repo.deleteRecord"), json={})
+    assert adapter.delete_post(creds, POST_URI) is None
+    for status in (404, 410):
+        rsps.post(
+            xrpc("com.atproto.repo.deleteRecord"),
+            status=status,
+            json={"error": "RecordNotFound", "message": "Could not locate record"},
+        )
+        assert adapter.delete_post(creds, POST_URI) is None
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("status", "payload", "headers", "error"),
+    [
+        (400, load("error_expired_token"), {}, AuthExpired),
+        (401, load("error_bad_token_scope"), {}, AuthExpired),
+        (
+            429,
+            load("error_rate_limit"),
+            {"RateLimit-Reset": str(int(NOW.timestamp()) + 120)},
+            RateLimited,
+        ),
+        (400, {"error": "InvalidSwap", "message": "Record was at bafy..."}, {}, Rejected),
+        (404, {"error": "NotFound", "message": "Not Found"}, {}, Rejected),
+        (
+            500,
+            {"error": "InternalServerError", "message": "Internal Server Error"},
+            {},
+            TransientError,
+        ),
+        (503, None, {}, TransientError),
+    ],
+)
+def test_delete_post_errors(
+    rsps: responses.RequestsMock,
+    adapter: BlueskyAdapter,
+    creds: Credentials,
+    status: int,
+    payload: dict[str, str] | None,
+    headers: dict[str, str],
+    error: type[Exception],
+) -> None:
+    kwargs: dict[str, Any] = {"json": payload} if payload else {"body": "Service Unavailable"}
+    rsps.post(xrpc("com.atproto.repo.deleteRecord"), status=status, headers=headers, **kwargs)
+    with pytest.raises(error) as err:
+        adapter.delete_post(creds, POST_URI)
+    assert "access-jwt" not in str(err.value)
+    if isinstance(err.value, RateLimited):
+        assert err.value.retry_after == 120
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "",
+        "3md4kqk2ais2b",
+        f"at://{DID}/app.bsky.feed.post/",
+        f"at://{DID}/app.bsky.feed.like/3md4kqk2ais2b",
+        "at://did:plc:someoneelse000000000000/app.bsky.feed.post/3md4kqk2ais2b",
+        f"at://{DID}/app.bsky.feed.post/3md4kqk2ais2b/extra",
+    ],
+)
+def test_delete_post_refuses_what_is_not_our_post_without_a_call(
+    rsps: responses.RequestsMock, adapter: BlueskyAdapter, creds: Credentials, uri: str
+) -> None:
+    with pytest.raises(Rejected):
+        adapter.delete_post(creds, uri)
+    assert not rsps.calls

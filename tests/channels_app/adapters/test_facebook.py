@@ -731,3 +731,68 @@ def test_find_recent_post_uses_the_recorded_post(
     found = adapter.find_recent_post(creds, post, since=NOW)
     assert found is not None and found.external_id == "101_2002"
     assert len(responses.calls) == 1
+
+
+# --- deleting a post ----------------------------------------------------------------------------
+
+
+@responses.activate
+def test_delete_post_deletes_the_page_post(adapter: FacebookAdapter, creds: Credentials) -> None:
+    responses.delete(f"{G}/101_2002", json=fx("deleted"))
+    assert adapter.delete_post(creds, "101_2002") is None
+    [call] = responses.calls
+    assert call.request.method == "DELETE"
+    assert urlsplit(call.request.url).path == "/v26.0/101_2002"
+    assert not urlsplit(call.request.url).query and not call.request.body
+    assert_bearer(call)
+    contract.check_request(call.request, "PagePost")
+    contract.check_created(fx("deleted"))
+
+
+@responses.activate
+def test_delete_post_already_gone_is_quiet(adapter: FacebookAdapter, creds: Credentials) -> None:
+    responses.delete(f"{G}/101_404", status=400, json=fx("error_not_found"))
+    assert adapter.delete_post(creds, "101_404") is None
+    for status in (404, 410):
+        responses.delete(f"{G}/101_{status}", status=status, body="")
+        assert adapter.delete_post(creds, f"101_{status}") is None
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (400, fx("error_token_expired"), AuthExpired),
+        (401, None, AuthExpired),
+        (403, fx("error_permission"), Rejected),
+        (403, fx("error_page_throttle"), RateLimited),
+        (429, None, RateLimited),
+        (500, fx("error_transient"), TransientError),
+        (503, None, TransientError),
+        (200, {"success": False}, Rejected),
+    ],
+)
+def test_delete_post_errors(
+    adapter: FacebookAdapter,
+    creds: Credentials,
+    status: int,
+    body: dict[str, Any] | None,
+    error: type[Exception],
+) -> None:
+    kwargs: dict[str, Any] = {"json": body} if body is not None else {"body": ""}
+    headers = {"Retry-After": "30"} if status == 429 else {}
+    responses.delete(f"{G}/101_2002", status=status, headers=headers, **kwargs)
+    with pytest.raises(error) as err:
+        adapter.delete_post(creds, "101_2002")
+    assert PAGE_TOKEN not in str(err.value)
+    if isinstance(err.value, RateLimited):
+        assert err.value.retry_after == (30 if status == 429 else meta.DEFAULT_THROTTLE_SECONDS)
+
+
+@responses.activate
+def test_delete_post_never_deletes_without_an_id(
+    adapter: FacebookAdapter, creds: Credentials
+) -> None:
+    with pytest.raises(Rejected):
+        adapter.delete_post(creds, "")
+    assert not responses.calls

@@ -745,3 +745,80 @@ def test_find_recent_post_uses_the_recorded_post(
     found = adapter.find_recent_post(org, post, since=NOW)
     assert found is not None and found.external_id == SHARE
     assert len(rsps.calls) == 1
+
+
+# --- deleting a post ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("urn", "encoded"),
+    [
+        (SHARE, ENC_SHARE),
+        ("urn:li:ugcPost:7401234567890999999", "urn%3Ali%3AugcPost%3A7401234567890999999"),
+    ],
+)
+def test_delete_post_sends_the_versioned_delete(
+    rsps: responses.RequestsMock,
+    adapter: LinkedInAdapter,
+    org: Credentials,
+    urn: str,
+    encoded: str,
+) -> None:
+    rsps.delete(f"{API}/posts/{encoded}", status=204)
+    assert adapter.delete_post(org, urn) is None
+    [call] = rsps.calls
+    assert call.request.url == f"{API}/posts/{encoded}"
+    assert call.request.headers["X-RestLi-Method"] == "DELETE"
+    assert call.request.headers["Authorization"] == "Bearer org-token"
+    assert not call.request.body  # the version headers are checked by the fixture
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_delete_post_already_gone_is_quiet(
+    rsps: responses.RequestsMock, adapter: LinkedInAdapter, member: Credentials, status: int
+) -> None:
+    rsps.delete(
+        f"{API}/posts/{ENC_SHARE}",
+        status=status,
+        json={"status": status, "code": "NOT_FOUND", "message": "Not Found"},
+    )
+    assert adapter.delete_post(member, SHARE) is None
+
+
+@time_machine.travel(datetime(2026, 11, 29, 22, 30, tzinfo=UTC), tick=False)
+@pytest.mark.parametrize(
+    ("status", "fixture", "error"),
+    [
+        (401, "error_401", AuthExpired),
+        (403, "error_403", Rejected),
+        (429, "error_429", RateLimited),
+        (500, None, TransientError),
+        (503, None, TransientError),
+    ],
+)
+def test_delete_post_errors(
+    rsps: responses.RequestsMock,
+    adapter: LinkedInAdapter,
+    org: Credentials,
+    status: int,
+    fixture: str | None,
+    error: type[Exception],
+) -> None:
+    kwargs: dict[str, Any] = {"json": load(fixture)} if fixture else {"body": "unavailable"}
+    rsps.delete(f"{API}/posts/{ENC_SHARE}", status=status, **kwargs)
+    with pytest.raises(error) as err:
+        adapter.delete_post(org, SHARE)
+    assert "org-token" not in str(err.value)
+    if isinstance(err.value, RateLimited):
+        assert err.value.retry_after == 90 * 60  # LinkedIn's quotas reset at midnight UTC
+
+
+@pytest.mark.parametrize(
+    "external_id", ["", "7401234567890123456", "https://www.linkedin.com/feed/"]
+)
+def test_delete_post_refuses_what_is_no_urn_without_a_call(
+    rsps: responses.RequestsMock, adapter: LinkedInAdapter, org: Credentials, external_id: str
+) -> None:
+    with pytest.raises(Rejected):
+        adapter.delete_post(org, external_id)
+    assert not rsps.calls

@@ -684,3 +684,69 @@ def test_find_recent_post_uses_the_recorded_status(
     found = adapter.find_recent_post(creds, resumed, since=NOW)
     assert found is not None and found.external_id == "113555000000000001"
     assert len(responses.calls) == 1
+
+
+# --- deleting a status ----------------------------------------------------------------------
+
+
+@responses.activate
+def test_delete_post_deletes_the_status_and_its_media(
+    adapter: MastodonAdapter, creds: Credentials
+) -> None:
+    responses.delete(f"{API}/v1/statuses/113555000000000001", json=fixture("status_deleted"))
+    assert adapter.delete_post(creds, "113555000000000001") is None
+    [call] = responses.calls
+    assert call.request.method == "DELETE"
+    assert urlsplit(call.request.url).path == "/api/v1/statuses/113555000000000001"
+    assert parse_qs(urlsplit(call.request.url).query) == {"delete_media": ["true"]}
+    assert call.request.headers["Authorization"] == "Bearer masto-token"
+    assert not call.request.body
+    check_contract()
+
+
+@pytest.mark.parametrize("status", [404, 410])
+@responses.activate
+def test_delete_post_already_gone_is_quiet(
+    adapter: MastodonAdapter, creds: Credentials, status: int
+) -> None:
+    responses.delete(f"{API}/v1/statuses/1", status=status, json=fixture("error_404"))
+    assert adapter.delete_post(creds, "1") is None
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "headers", "error"),
+    [
+        (401, fixture("error_401"), {}, AuthExpired),
+        (403, {"error": "This action is outside the authorized scopes"}, {}, Rejected),
+        (429, fixture("error_429"), {"X-RateLimit-Reset": "2026-11-29T10:30:00.000Z"}, RateLimited),
+        (500, {"error": "Internal server error"}, {}, TransientError),
+        (503, {"error": "Service unavailable"}, {}, TransientError),
+    ],
+)
+@responses.activate
+@time_machine.travel(NOW, tick=False)
+def test_delete_post_errors(
+    adapter: MastodonAdapter,
+    creds: Credentials,
+    status: int,
+    body: dict[str, str],
+    headers: dict[str, str],
+    error: type[Exception],
+) -> None:
+    responses.delete(f"{API}/v1/statuses/1", status=status, json=body, headers=headers)
+    with pytest.raises(error) as err:
+        adapter.delete_post(creds, "1")
+    assert "masto-token" not in str(err.value)
+    if isinstance(err.value, RateLimited):
+        assert err.value.retry_after == 30 * 60
+
+
+@responses.activate
+def test_delete_post_never_sends_a_delete_without_a_single_id(
+    adapter: MastodonAdapter, creds: Credentials
+) -> None:
+    with pytest.raises(Rejected):
+        adapter.delete_post(creds, "")
+    responses.delete(f"{API}/v1/statuses/1%2F..%2F2", status=404, json=fixture("error_404"))
+    adapter.delete_post(creds, "1/../2")
+    assert urlsplit(responses.calls[0].request.url).path == "/api/v1/statuses/1%2F..%2F2"

@@ -670,3 +670,77 @@ def test_find_recent_post_uses_the_recorded_post(adapter: XAdapter, creds: Crede
     found = adapter.find_recent_post(creds, post, since=NOW)
     assert found is not None and found.external_id == "1861234567890123456"
     assert _calls() == [("GET", "/2/tweets/1861234567890123456")]
+
+
+# --- deleting a post ------------------------------------------------------------------------
+
+
+@responses.activate
+def test_delete_post_deletes_our_post(adapter: XAdapter, creds: Credentials) -> None:
+    responses.delete(f"{API}/tweets/1861234567890000000", json=fixture("tweet_deleted"))
+    assert adapter.delete_post(creds, "1861234567890000000") is None
+    [call] = responses.calls
+    assert call.request.method == "DELETE"
+    assert call.request.url == f"{API}/tweets/1861234567890000000"
+    assert call.request.headers["Authorization"] == "Bearer x-token"
+    assert not call.request.body
+    check_contract()
+
+
+@responses.activate
+def test_delete_post_already_gone_is_quiet(adapter: XAdapter, creds: Credentials) -> None:
+    responses.delete(f"{API}/tweets/1861234567890000000", status=404, json=fixture("error_invalid"))
+    assert adapter.delete_post(creds, "1861234567890000000") is None
+    responses.delete(f"{API}/tweets/1861234567890000001", json=fixture("tweet_not_found"))
+    assert adapter.delete_post(creds, "1861234567890000001") is None
+    check_contract()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (401, fixture("error_unauthorized"), AuthExpired),
+        (403, fixture("error_delete_forbidden"), Rejected),
+        (429, fixture("error_rate_limit"), RateLimited),
+        (500, {"title": "Internal Server Error", "status": 500}, TransientError),
+        (503, {"title": "Service Unavailable", "status": 503}, TransientError),
+        (200, {"data": {"deleted": False}}, Rejected),
+        (200, {}, TransientError),
+    ],
+)
+@responses.activate
+@time_machine.travel(NOW, tick=False)
+def test_delete_post_errors(
+    adapter: XAdapter, creds: Credentials, status: int, body: dict[str, Any], error: type[Exception]
+) -> None:
+    reset = str(int(NOW.timestamp()) + 900)
+    responses.delete(
+        f"{API}/tweets/1", status=status, json=body, headers={"x-rate-limit-reset": reset}
+    )
+    with pytest.raises(error) as err:
+        adapter.delete_post(creds, "1")
+    assert "x-token" not in str(err.value)
+    if isinstance(err.value, RateLimited):
+        assert err.value.retry_after == 900
+    if status == 403:
+        assert str(err.value) == "You are not allowed to delete this Tweet."
+
+
+@responses.activate
+def test_delete_post_needs_the_write_scope(adapter: XAdapter, creds: Credentials) -> None:
+    read_only = Credentials(
+        account_id=creds.account_id,
+        access_token=creds.access_token,
+        scopes=("tweet.read", "users.read", "offline.access"),
+    )
+    with pytest.raises(Rejected) as err:
+        adapter.delete_post(read_only, "1")
+    assert "reconnect" in str(err.value) and not responses.calls
+    granted = Credentials(
+        account_id=creds.account_id, access_token="x-token", scopes=XAdapter.scopes
+    )
+    responses.delete(f"{API}/tweets/1", json=fixture("tweet_deleted"))
+    adapter.delete_post(granted, "1")
+    with pytest.raises(Rejected):
+        adapter.delete_post(creds, "")
+    assert len(responses.calls) == 1
