@@ -202,6 +202,12 @@ class PostTarget(models.Model):
         indexes: ClassVar[list] = [
             models.Index(fields=["status", "scheduled_at"], name="target_due"),
             models.Index(fields=["status", "next_attempt_at"], name="target_retry_due"),
+            # The few targets that may be on their platform twice ("needs attention" list).
+            models.Index(
+                fields=["workspace", "updated_at"],
+                name="target_possible_duplicate",
+                condition=~models.Q(duplicate_external_id=""),
+            ),
         ]
 
     def __str__(self) -> str:
