@@ -4,9 +4,9 @@ fake Mastodon instance on 127.0.0.1 (tests/fake_platform.py) that records every 
 What these prove (issues 5 and 13): concurrent dispatchers never claim a target twice; a worker
 killed with SIGKILL in the middle of a publish (its lease runs out) leads to needs_attention and
 reconciliation, not a second post; a publish slower than its lease is left alone while its
-worker renews the lease, and goes out once; a Redis crash and restart, and PostgreSQL connections terminated mid-run, lose
-nothing. "Exactly once" is counted on the platform's side: one status per target, one
-POST /api/v1/statuses per Idempotency-Key.
+worker renews the lease, and goes out once; a Redis crash and restart, and PostgreSQL
+connections terminated mid-run, lose nothing. "Exactly once" is counted on the platform's side:
+one status per target, one POST /api/v1/statuses per Idempotency-Key.
 
 The dispatcher runs in this process (the beat task's function, `dispatch_due_all_workspaces`),
 with short SMM_PUBLISH_REQUEUE_AFTER / SMM_PUBLISH_STALE_AFTER; the workers get the same values
