@@ -302,6 +302,32 @@ def test_a_late_success_after_the_target_was_taken_as_unknown_publishes_it(
 
 @pytest.mark.django_db
 @responses.activate
+def test_a_late_success_while_a_resend_waits_publishes_it_and_stops_the_resend(
+    workspace, channel, sent: Sent, django_capture_on_commit_callbacks, time_machine
+) -> None:
+    time_machine.move_to(NOW, tick=False)
+    target = queued_target(workspace, channel, NOW)
+
+    def answer(request: Any) -> tuple[int, dict[str, str], str]:
+        # The lease ran out, the lookup found nothing, and a resend was put on the schedule.
+        PostTarget.objects.filter(pk=target.pk).update(
+            status=S.SCHEDULED, next_attempt_at=NOW, lease_owner=""
+        )
+        return 200, {}, json.dumps(created("111"))
+
+    responses.add_callback(responses.POST, STATUSES, callback=answer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert publishing.publish_target(target_id=target.pk, worker="celery@w1") == "published"
+
+    target.refresh_from_db()
+    assert (target.status, target.external_id) == (S.PUBLISHED, "111")
+    assert dispatch(django_capture_on_commit_callbacks).queued == []  # nothing is sent again
+    assert len(responses.calls) == 1
+
+
+@pytest.mark.django_db
+@responses.activate
 def test_a_late_failure_is_recorded_and_changes_nothing(
     workspace, channel, sent: Sent, django_capture_on_commit_callbacks, time_machine
 ) -> None:

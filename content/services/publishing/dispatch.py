@@ -1,6 +1,8 @@
 """The dispatcher (beat, every few seconds): claims due targets and sends one publish task each
-after commit; re-sends targets stuck in queued (their message was lost); takes targets stuck in
-publishing (their worker died) as of unknown outcome and has them looked up; holds targets of a
+after commit; re-sends targets stuck in queued (their message was lost); takes publishing targets
+whose lease expired (their worker died; see content.services.publishing.lease) as of unknown
+outcome and has them looked up, and puts those that never reached the platform back in the
+queue; holds targets of a
 channel that needs reconnecting and releases them once it is connected again. No far-future
 ETA tasks: the database is the schedule.
 """
