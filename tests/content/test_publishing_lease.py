@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,9 +16,11 @@ import pytest
 import responses
 from django.db import OperationalError, connection
 
+from channels_app.models import Channel
 from content.models import Post, PostTarget, PublishAttempt
 from content.services import publishing
 from content.services.publishing.lease import publish_ceiling
+from smm.models import User, Workspace
 from tests.content.test_publishing_factories import (
     STATUSES,
     S,
@@ -39,24 +42,26 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Sent:
 
 
 @pytest.fixture(autouse=True)
-def _settings(settings) -> None:  # type: ignore[no-untyped-def]
+def _settings(settings: Any) -> None:
     settings.SMM_PUBLISH_REQUEUE_AFTER = 60
     settings.SMM_PUBLISH_STALE_AFTER = 30  # the lease
 
 
 @pytest.fixture
-def channel(workspace, alice):  # type: ignore[no-untyped-def]
+def channel(workspace: Workspace, alice: User) -> Channel:
     return mastodon_channel(workspace)
 
 
-def queued_target(workspace, channel, at: datetime) -> PostTarget:  # type: ignore[no-untyped-def]
+def queued_target(workspace: Workspace, channel: Channel, at: datetime) -> PostTarget:
     target = due_post(workspace, [channel], at=at - timedelta(minutes=1)).targets.get()
     PostTarget.objects.filter(pk=target.pk).update(status=S.QUEUED, queued_at=at)
     target.refresh_from_db()
     return target
 
 
-def publishing_target(workspace, channel, *, started: datetime, lease: datetime | None):  # type: ignore[no-untyped-def]
+def publishing_target(
+    workspace: Workspace, channel: Channel, *, started: datetime, lease: datetime | None
+) -> PostTarget:
     """A target a worker claimed at `started` (and called the platform: its attempt row is
     there), with its lease running until `lease`."""
     target = due_post(workspace, [channel], at=started - timedelta(minutes=1)).targets.get()
@@ -73,7 +78,7 @@ def publishing_target(workspace, channel, *, started: datetime, lease: datetime 
     return target
 
 
-def dispatch(callbacks) -> publishing.DispatchResult:  # type: ignore[no-untyped-def]
+def dispatch(callbacks: Any) -> publishing.DispatchResult:
     with callbacks(execute=True):
         return publishing.dispatch_due_all_workspaces()
 
@@ -365,7 +370,9 @@ def test_a_database_error_after_the_claim_releases_the_target_at_once(
     responses.post(STATUSES, json=created("111"))
     failed: list[str] = []
 
-    def attempt_insert_fails(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def attempt_insert_fails(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
         if sql.startswith('INSERT INTO "content_publishattempt"') and not failed:
             failed.append(sql)
             raise OperationalError("server closed the connection unexpectedly")
