@@ -48,7 +48,16 @@ class ReadOnlyMixin:
 class PostTargetInline(ReadOnlyMixin, admin.TabularInline):
     model = PostTarget
     extra = 0
-    fields = ("channel", "status", "scheduled_at", "published_at", "external_url", "last_error")
+    fields = (
+        "channel",
+        "status",
+        "scheduled_at",
+        "published_at",
+        "external_url",
+        "duplicate_url",  # a possible second copy (a late success with another id)
+        "lease_expires_at",  # while publishing: until when its worker holds it
+        "last_error",
+    )
     readonly_fields = fields
     show_change_link = False
 

@@ -1,6 +1,7 @@
 """REST API: a post's publishing state per channel (target) with its attempt log, and what a
 person does with a target that did not go out: retry now, mark as published (with its URL) or
-as not published, reschedule.
+as not published, reschedule; and with one that may be on its platform twice (a late success
+with another id: `possible_duplicate`): delete the extra copy.
 
 Roles: reading needs `content.view`; the actions need `content.create`, and the service checks
 who may publish this post (editors and up; contributors their own posts when they may schedule
@@ -46,6 +47,10 @@ class PublishAttemptOutput(serializers.Serializer):
     duration_ms = serializers.IntegerField(allow_null=True)
     duration = serializers.SerializerMethodField(help_text="duration_ms for people: 1.2 s")
     worker = serializers.CharField()
+    external_id = serializers.CharField(
+        help_text="The post's id the platform answered with (also for late results)"
+    )
+    external_url = serializers.CharField(help_text="The post the platform answered with")
 
     def get_outcome_label(self, attempt: PublishAttempt) -> str:
         return str(attempt.get_outcome_display()) if attempt.outcome else _("Running")
@@ -92,6 +97,13 @@ class PostTargetOutput(serializers.Serializer):
     external_id = serializers.CharField(help_text="The post's id on the platform")
     external_url = serializers.CharField(help_text="The post on the platform")
     first_comment_id = serializers.CharField()
+    possible_duplicate = serializers.BooleanField(
+        source="has_possible_duplicate",
+        help_text="The platform answered a second time with another post: it may be there "
+        "twice (external_url and duplicate_url). Delete the extra copy with delete-duplicate.",
+    )
+    duplicate_external_id = serializers.CharField(help_text="The extra copy's id, if any")
+    duplicate_url = serializers.CharField(help_text="The extra copy on the platform, if any")
     first_comment_error = serializers.SerializerMethodField()
     last_error = serializers.SerializerMethodField(help_text="Why it failed or needs attention")
     attempts_log = PublishAttemptOutput(many=True)
@@ -227,6 +239,22 @@ class TargetRescheduleApi(_TargetActionApi):
         return self._respond(post_id, target_id)
 
 
+class TargetDeleteDuplicateApi(_TargetActionApi):
+    @extend_schema(
+        operation_id="posts_targets_delete_duplicate",
+        request=None,
+        responses={200: PostTargetOutput, **ERRORS},
+    )
+    def post(self, request: Request, slug: str, post_id: int, target_id: int) -> Response:
+        """Delete the extra copy (duplicate_external_id) of a target that may be on its
+        platform twice; the post recorded as the target's stays. 400 when there is none, when
+        the platform refused, or where its API cannot delete posts (delete it there, at
+        duplicate_url)."""
+        target = self._target(post_id, target_id)
+        services.target_delete_duplicate(target=target, membership=self.membership)
+        return self._respond(post_id, target_id)
+
+
 _TARGETS = "workspaces/<slug:slug>/posts/<int:post_id>/targets/"
 
 urlpatterns: list[URLPattern] = [
@@ -246,5 +274,10 @@ urlpatterns: list[URLPattern] = [
         f"{_TARGETS}<int:target_id>/reschedule/",
         TargetRescheduleApi.as_view(),
         name="target_reschedule",
+    ),
+    path(
+        f"{_TARGETS}<int:target_id>/delete-duplicate/",
+        TargetDeleteDuplicateApi.as_view(),
+        name="target_delete_duplicate",
     ),
 ]

@@ -168,6 +168,10 @@ class PostTarget(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     queued_at = models.DateTimeField(null=True, blank=True)
     publishing_started_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the worker that owns a publishing target: renewed while it works; only an
+    # expired lease (the worker is gone) makes the outcome unknown (content.services.publishing).
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     # Sent with every attempt (Mastodon's Idempotency-Key, X's duplicate check): stable per target.
     publish_key = models.CharField(max_length=64, blank=True)
     # Ids of the steps of a multi-step publish (uploaded media, containers): a retry resumes.
@@ -179,6 +183,9 @@ class PostTarget(models.Model):
     external_id = models.CharField(max_length=255, blank=True)
     external_url = models.URLField(max_length=1000, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # A possible second copy on the platform (a late success with another id than external_id).
+    duplicate_external_id = models.CharField(max_length=255, blank=True)
+    duplicate_url = models.URLField(max_length=1000, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -195,10 +202,21 @@ class PostTarget(models.Model):
         indexes: ClassVar[list] = [
             models.Index(fields=["status", "scheduled_at"], name="target_due"),
             models.Index(fields=["status", "next_attempt_at"], name="target_retry_due"),
+            # The few targets that may be on their platform twice ("needs attention" list).
+            models.Index(
+                fields=["workspace", "updated_at"],
+                name="target_possible_duplicate",
+                condition=~models.Q(duplicate_external_id=""),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.post} → {self.channel}"
+
+    @property
+    def has_possible_duplicate(self) -> bool:
+        """A second copy may be on the platform (a late success with another id)."""
+        return bool(self.duplicate_external_id) and self.duplicate_external_id != self.external_id
 
     @property
     def effective_text(self) -> str:
@@ -375,6 +393,9 @@ class PublishAttempt(models.Model):
         NOT_FOUND = "not_found", _("Not found on the platform")
         HELD = "held", _("Held: the channel needs reconnecting")
         ERROR = "error", _("Error in Ripple")
+        LATE_SUCCESS = "late_success", _("Published after it was settled")
+        LATE_FAILURE = "late_failure", _("Failed after it was settled")
+        DELETED = "deleted", _("Extra copy deleted")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     target = models.ForeignKey(PostTarget, on_delete=models.CASCADE, related_name="attempts_log")
@@ -385,6 +406,9 @@ class PublishAttempt(models.Model):
     detail = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True)
+    # What the platform gave for this attempt's post (kept for late results and deletions).
+    external_id = models.CharField(max_length=255, blank=True)
+    external_url = models.URLField(max_length=1000, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,11 @@ PROBLEM_STATES = (S.FAILED, S.NEEDS_ATTENTION)
 RETRY_STATES = (S.FAILED, S.NEEDS_ATTENTION)
 MARK_PUBLISHED_STATES = (S.NEEDS_ATTENTION, S.FAILED)
 MARK_NOT_PUBLISHED_STATES = (S.NEEDS_ATTENTION,)
+# A target that may be on its platform twice (a late success with another id than recorded).
+POSSIBLE_DUPLICATE = ~Q(duplicate_external_id="") & ~Q(duplicate_external_id=F("external_id"))
+# What the "needs attention" list shows: failed, unknown or held targets, and possible
+# duplicates.
+PROBLEMS = Q(status__in=PROBLEM_STATES) | POSSIBLE_DUPLICATE
 RESCHEDULE_STATES = (S.FAILED, S.NEEDS_ATTENTION)
 
 # The engine stores summaries of what platforms answered, never tokens. Should a platform echo a
@@ -151,8 +156,22 @@ class TargetRow:
         return self.may_act and self.target.status in RESCHEDULE_STATES
 
     @property
+    def possible_duplicate(self) -> bool:
+        """It may be on the platform twice: the panel shows both links."""
+        return self.target.has_possible_duplicate
+
+    @property
+    def can_delete_duplicate(self) -> bool:
+        return self.may_act and self.possible_duplicate
+
+    @property
     def can_act(self) -> bool:
-        return self.can_retry or self.can_mark_published or self.can_reschedule
+        return (
+            self.can_retry
+            or self.can_mark_published
+            or self.can_reschedule
+            or self.can_delete_duplicate
+        )
 
     @property
     def reschedule_default(self) -> datetime:
@@ -225,7 +244,7 @@ class PublishingPanel:
 
     @property
     def problems(self) -> int:
-        return sum(1 for r in self.rows if r.status in PROBLEM_STATES)
+        return sum(1 for r in self.rows if r.status in PROBLEM_STATES or r.possible_duplicate)
 
 
 def post_publishing(
@@ -278,17 +297,18 @@ def post_targets(*, workspace: Workspace, post_id: int) -> list[PostTarget]:
 
 
 def publishing_problem_count(*, workspace: Workspace) -> int:
-    """How many targets of `workspace` failed or need attention (one query)."""
-    return PostTarget.objects.for_workspace(workspace).filter(status__in=PROBLEM_STATES).count()
+    """How many targets of `workspace` failed, need attention or may be on their platform twice
+    (one query)."""
+    return PostTarget.objects.for_workspace(workspace).filter(PROBLEMS).count()
 
 
 def publishing_problems(*, workspace: Workspace) -> QuerySet[PostTarget]:
-    """Failed and needs-attention targets of `workspace`, the longest-waiting first, with what a
-    row shows (post, author, channel, attempts). Turn a page of it into rows with
-    `problem_rows`."""
+    """Failed and needs-attention targets of `workspace`, and those that may be on their
+    platform twice, the longest-waiting first, with what a row shows (post, author, channel,
+    attempts). Turn a page of it into rows with `problem_rows`."""
     return (
         _targets()
-        .filter(workspace=workspace, status__in=PROBLEM_STATES)
+        .filter(PROBLEMS, workspace=workspace)
         .select_related("post", "post__author")
         .order_by("updated_at", "pk")
     )

@@ -44,12 +44,14 @@ TARGET_TRANSITIONS: dict[str, frozenset[str]] = {
     # Scheduled with its post (planning, approval).
     S.DRAFT: frozenset({S.SCHEDULED}),
     # Moved (scheduled again), taken off the schedule (unscheduled, or reopened for review),
-    # claimed by the dispatcher, or held while its channel needs reconnecting.
-    S.SCHEDULED: frozenset({S.SCHEDULED, S.DRAFT, S.QUEUED, S.NEEDS_ATTENTION}),
+    # claimed by the dispatcher, or held while its channel needs reconnecting; or found
+    # published (a late success of an attempt that was taken over is always recorded).
+    S.SCHEDULED: frozenset({S.SCHEDULED, S.DRAFT, S.QUEUED, S.NEEDS_ATTENTION, S.PUBLISHED}),
     # Claimed by a worker; or found published (a late result is always recorded).
     S.QUEUED: frozenset({S.PUBLISHING, S.PUBLISHED}),
-    # Every outcome of one attempt: back to the queue (the worker died before calling the
-    # platform), retried later, published, failed, or unknown / held for the channel.
+    # Every outcome of one attempt: back to the queue (its lease expired before it called the
+    # platform), retried later (or released after a database error), published, failed, or
+    # unknown / held for the channel.
     S.PUBLISHING: frozenset({S.QUEUED, S.SCHEDULED, S.PUBLISHED, S.FAILED, S.NEEDS_ATTENTION}),
     S.PUBLISHED: frozenset(),
     # A person retries, reschedules or schedules the post again; or checked it went out.

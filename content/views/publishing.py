@@ -1,6 +1,7 @@
 """Pages: a post's publishing panel (per channel: state, link to the published post, first
 comment, attempt log) and what a person does with a target that did not go out (retry now, mark
-as published or not, reschedule); the workspace's list of publishing problems.
+as published or not, reschedule) or went out twice (delete the extra copy); the workspace's list
+of publishing problems.
 
 The panel is a partial of the post page and of the composer: it loads itself through htmx (GET
 content:publishing_panel), so those pages only include it; its forms post to the target actions.
@@ -357,6 +358,30 @@ def target_reschedule_view(
     return _action(membership, post_id, target_id, run)
 
 
+@login_required
+@require_POST
+@workspace_view("content.view")
+def target_delete_duplicate_view(
+    request: HttpRequest, membership: Membership, post_id: int, target_id: int
+) -> HttpResponse:
+    """Delete the extra copy of a target that went out twice, on the platform (where its API
+    allows it; otherwise the answer says to delete it there)."""
+
+    def run(target: PostTarget) -> HttpResponse:
+        try:
+            services.target_delete_duplicate(target=target, membership=membership)
+        except (ValidationError, PermissionDenied) as exc:
+            return _refused(request, membership, target, exc, form="delete_duplicate")
+        return _succeeded(
+            request,
+            membership,
+            target,
+            _("The extra copy on %(channel)s was deleted.") % {"channel": _channel_name(target)},
+        )
+
+    return _action(membership, post_id, target_id, run)
+
+
 _TARGET = "w/<slug:slug>/posts/<int:post_id>/targets/<int:target_id>/"
 
 urlpatterns: list[URLPattern] = [
@@ -378,4 +403,9 @@ urlpatterns: list[URLPattern] = [
         name="target_mark_not_published",
     ),
     path(f"{_TARGET}reschedule/", target_reschedule_view, name="target_reschedule"),
+    path(
+        f"{_TARGET}delete-duplicate/",
+        target_delete_duplicate_view,
+        name="target_delete_duplicate",
+    ),
 ]

@@ -1,11 +1,12 @@
 """The publishing engine with real processes: PostgreSQL, Redis, Celery worker subprocesses and a
 fake Mastodon instance on 127.0.0.1 (tests/fake_platform.py) that records every call.
 
-What these prove (issue 5): concurrent dispatchers never claim a target twice; a worker killed
-with SIGKILL in the middle of a publish leads to needs_attention and reconciliation, not a
-second post; a Redis crash and restart, and PostgreSQL connections terminated mid-run, lose
-nothing. "Exactly once" is counted on the platform's side: one status per target, one
-POST /api/v1/statuses per Idempotency-Key.
+What these prove (issues 5 and 13): concurrent dispatchers never claim a target twice; a worker
+killed with SIGKILL in the middle of a publish (its lease runs out) leads to needs_attention and
+reconciliation, not a second post; a publish slower than its lease is left alone while its
+worker renews the lease, and goes out once; a Redis crash and restart, and PostgreSQL
+connections terminated mid-run, lose nothing. "Exactly once" is counted on the platform's side:
+one status per target, one POST /api/v1/statuses per Idempotency-Key.
 
 The dispatcher runs in this process (the beat task's function, `dispatch_due_all_workspaces`),
 with short SMM_PUBLISH_REQUEUE_AFTER / SMM_PUBLISH_STALE_AFTER; the workers get the same values
@@ -243,8 +244,10 @@ def test_worker_killed_mid_publish_is_reconciled_not_posted_twice(
     with celery_worker(broker, log_dir=tmp_path, env=WORKER_ENV) as second:
         target = PostTarget.objects.get(pk=target_id)
         assert target.status == S.PUBLISHING
-        if timezone.now() - target.publishing_started_at < timedelta(seconds=STALE_AFTER - 1):
-            # Before STALE_AFTER the dispatcher leaves it alone: the worker might still answer.
+        assert target.lease_owner and target.lease_expires_at is not None
+        if target.lease_expires_at - timezone.now() > timedelta(seconds=0.5):
+            # Before its lease runs out the dispatcher leaves it alone: the worker might still
+            # answer. The dead worker renews it no more, so it runs out within STALE_AFTER.
             assert dispatch_due_all_workspaces().stale == []
         dispatch_until(
             lambda: PostTarget.objects.get(pk=target_id).status == S.PUBLISHED,
@@ -403,3 +406,52 @@ def settled(ids: list[int]) -> bool:
         .count()
     )
     return looked_up == counts[S.NEEDS_ATTENTION]
+
+
+# A slow publish under a live lease (issue 13) --------------------------------------------------
+
+LEASE = 2  # seconds: renewed every 2/3 s by the worker while its call runs
+SLOW_CALL = 5  # seconds: longer than the lease and than the old stale limit
+
+
+def test_a_slow_publish_with_a_live_lease_is_never_sent_twice(
+    space: Workspace,
+    channel: Channel,
+    fake: FakePlatform,
+    broker: Broker,
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    settings.SMM_PUBLISH_REQUEUE_AFTER = REQUEUE_AFTER
+    settings.SMM_PUBLISH_STALE_AFTER = LEASE
+    ids = due_targets(space, channel, 4, "Slow")
+    # The instance stalls before it creates the status: a lookup meanwhile finds nothing, and
+    # (with the old stale limit) the target was sent again while the first call still ran.
+    slow = fake.hang_next("POST", STATUSES, SLOW_CALL, times=4, after_handling=False)
+    env = {**WORKER_ENV, "SMM_PUBLISH_STALE_AFTER": str(LEASE)}
+    with celery_worker(broker, log_dir=tmp_path, pool="prefork", concurrency=4, env=env) as worker:
+        started = time.monotonic()
+        assert len(dispatch_due_all_workspaces().queued) == 4
+        wait_for(slow.started.is_set, timeout=20, what="the slow calls", processes=[worker])
+        stale: list[int] = []
+
+        def published_and_never_stale() -> bool:
+            stale.extend(dispatch_due_all_workspaces().stale)
+            return all_published(ids)()
+
+        wait_for(
+            published_and_never_stale,
+            timeout=25,
+            what="4 slow targets published",
+            processes=[worker],
+            interval=0.3,
+        )
+        assert time.monotonic() - started > LEASE  # the calls did outlast the lease
+
+    assert stale == []
+    assert_published_exactly_once(fake, ids)
+    assert len(fake.calls_to("POST", STATUSES)) == 4
+    assert fake.calls_to("GET", f"/api/v1/accounts/{ACCOUNT_ID}/statuses") == []  # no lookup
+    assert Counter(
+        PublishAttempt.objects.filter(target_id__in=ids).values_list("outcome", flat=True)
+    ) == {PublishAttempt.Outcome.PUBLISHED: 4}

@@ -10,13 +10,17 @@ current state, so two workers can never both own a target. The engine's parts:
 - `attempt`: one publish of one target (claim, build, one platform call).
 - `settle`: what the answer makes of the target (published, later, failed, held, unknown).
 - `reconcile`: looking a target of unknown outcome up on its platform.
-- `actions`: what a person does with a target (retry, mark published or not, reschedule).
+- `actions`: what a person does with a target (retry, mark published or not, reschedule,
+  delete the extra copy of a possible duplicate).
+- `lease`: the lease a worker holds on a publishing target, renewed while it works.
 
 This package re-exports their public names for callers outside it (views, API, tasks); the
 modules inside import each other directly.
 """
 
 from content.services.publishing.actions import (
+    DeleteNotSupported,
+    target_delete_duplicate,
     target_mark_not_published,
     target_mark_published,
     target_reschedule,
@@ -42,6 +46,7 @@ __all__ = [
     "HOLD_UNKNOWN",
     "MAX_LOOKUPS",
     "MAX_TRANSIENT_ATTEMPTS",
+    "DeleteNotSupported",
     "DispatchResult",
     "build_outgoing",
     "dispatch_due_all_workspaces",
@@ -51,6 +56,7 @@ __all__ = [
     "release_channel_holds",
     "requeue_after",
     "stale_after",
+    "target_delete_duplicate",
     "target_mark_not_published",
     "target_mark_published",
     "target_reschedule",

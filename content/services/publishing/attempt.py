@@ -12,16 +12,19 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channels_app.adapters.base import (
     AdapterError,
     AuthExpired,
+    Credentials,
     MediaFile,
     OutgoingPost,
     RateLimited,
@@ -33,6 +36,7 @@ from channels_app.services import channel_adapter, channel_credentials
 from content.models import MediaKind, PostTarget, PublishAttempt
 from content.services.links import tracked_link, tracked_text
 from content.services.media import public_media_url, renditions_for
+from content.services.publishing.lease import LeaseKeeper, lease_length, new_owner
 from content.services.publishing.settle import (
     auth_expired,
     fail,
@@ -122,60 +126,39 @@ def record_step(*, target_id: int, key: str, value: str) -> None:
 def publish_target(*, target_id: int, worker: str = "") -> str:
     """Publish one queued target; returns what happened ("skipped" if it was not queued).
 
-    The platform is called at most once per call; the outcome is written back with a
-    compare-and-set, so a late result never overwrites what a person or the sweep decided,
-    except that a post found published is always recorded as published."""
+    The claim takes a lease that a background thread renews while the platform is called (see
+    content.services.publishing.lease); the platform is called at most once per call; the
+    outcome is written back with a compare-and-set on the lease, so a late result never
+    overwrites what a person, the sweep or another worker decided (it is recorded on the
+    attempt instead), except that a post found published is always recorded as published.
+    A database error between the claim and the call releases the target at once."""
     now = timezone.now()
+    owner = new_owner(worker)
     claimed = target_transition(
         target_id=target_id,
         expected=(S.QUEUED,),
         to=S.PUBLISHING,
         publishing_started_at=now,
         attempts=F("attempts") + 1,
+        lease_owner=owner,
+        lease_expires_at=now + lease_length(),
     )
     if not claimed:
         return "skipped"
-    target = PostTarget.objects.select_related(
-        "post", "post__workspace", "post__campaign", "channel"
-    ).get(pk=target_id)
-    if not target.publish_key:
-        target.publish_key = f"ripple-{target.pk}-{uuid.uuid4().hex[:16]}"
-        PostTarget.objects.filter(pk=target.pk, publish_key="").update(
-            publish_key=target.publish_key
-        )
-
-    def new_attempt() -> PublishAttempt:
-        # Made right before the platform is called (or the target is settled without a call):
-        # a target that goes stale without its attempt row never reached the platform.
-        return PublishAttempt.objects.create(
-            workspace_id=target.workspace_id,
-            target=target,
-            number=target.attempts,
-            started_at=now,
-            worker=worker[:200],
-        )
-
+    try:
+        prepared = _prepare(target_id=target_id, now=now, worker=worker)
+    except DatabaseError:
+        log.warning("database error after claiming target %s: released", target_id, exc_info=True)
+        _release_after_db_error(target_id=target_id, owner=owner)
+        return "released"
+    if isinstance(prepared, str):
+        return prepared
+    target, attempt, adapter, credentials, outgoing = prepared
     started = time.monotonic()
     channel = target.channel
-    if channel.status != Channel.Status.ACTIVE:
-        attempt = new_attempt()
-        hold_for_channel(target, expected=(S.PUBLISHING,), now=now, log=False)
-        finish(attempt, PublishAttempt.Outcome.HELD, f"channel status: {channel.status}", started)
-        return "held"
     try:
-        outgoing = build_outgoing(target)
-    except (ValidationError, OSError) as exc:
-        return fail(
-            target,
-            new_attempt(),
-            started,
-            _("The media could not be prepared: %(e)s")
-            % {"e": "; ".join(getattr(exc, "messages", [str(exc)]))},
-        )
-    adapter, credentials = channel_adapter(channel), channel_credentials(channel)
-    attempt = new_attempt()
-    try:
-        result = adapter.publish(credentials, outgoing)
+        with LeaseKeeper(target_id=target.pk, owner=owner):
+            result = adapter.publish(credentials, outgoing)
     except RateLimited as exc:
         return retry_later(target, attempt, started, exc, seconds=exc.retry_after or 60)
     except AuthExpired as exc:
@@ -211,3 +194,81 @@ def publish_target(*, target_id: int, worker: str = "") -> str:
         log.exception("publishing target %s failed unexpectedly", target.pk)
         return unknown(target, attempt, started, f"{type(exc).__name__} in Ripple")
     return published(target, attempt, started, result)
+
+
+Prepared = tuple[PostTarget, PublishAttempt, Any, Credentials, OutgoingPost]
+
+
+def _prepare(*, target_id: int, now: datetime, worker: str) -> Prepared | str:
+    """Everything between the claim and the platform call: load the target, give it its
+    publish key, build what goes out, and make the attempt row (right before the call: a
+    target whose lease expires without its attempt row never reached the platform). Returns
+    what happened instead when the target is settled without a call. Raises DatabaseError."""
+    target = PostTarget.objects.select_related(
+        "post", "post__workspace", "post__campaign", "channel"
+    ).get(pk=target_id)
+    if not target.publish_key:
+        target.publish_key = f"ripple-{target.pk}-{uuid.uuid4().hex[:16]}"
+        PostTarget.objects.filter(pk=target.pk, publish_key="").update(
+            publish_key=target.publish_key
+        )
+
+    def new_attempt() -> PublishAttempt:
+        return PublishAttempt.objects.create(
+            workspace_id=target.workspace_id,
+            target=target,
+            number=target.attempts,
+            started_at=now,
+            worker=worker[:200],
+        )
+
+    started = time.monotonic()
+    channel = target.channel
+    if channel.status != Channel.Status.ACTIVE:
+        attempt = new_attempt()
+        hold_for_channel(target, expected=(S.PUBLISHING,), now=now, log=False)
+        finish(attempt, PublishAttempt.Outcome.HELD, f"channel status: {channel.status}", started)
+        return "held"
+    try:
+        outgoing = build_outgoing(target)
+    except (ValidationError, OSError) as exc:
+        return fail(
+            target,
+            new_attempt(),
+            started,
+            _("The media could not be prepared: %(e)s")
+            % {"e": "; ".join(getattr(exc, "messages", [str(exc)]))},
+        )
+    adapter, credentials = channel_adapter(channel), channel_credentials(channel)
+    return target, new_attempt(), adapter, credentials, outgoing
+
+
+def _release_after_db_error(*, target_id: int, owner: str) -> None:
+    """Nothing was sent: the target goes back on the schedule now (the dispatcher claims it
+    within seconds) and an attempt row left open is closed. If the database is still away, the
+    lease runs out and the dispatcher puts it back in the queue (it has no open attempt)."""
+    for _try in range(2):
+        try:
+            with transaction.atomic():
+                released = target_transition(
+                    target_id=target_id,
+                    expected=(S.PUBLISHING,),
+                    to=S.SCHEDULED,
+                    where=Q(lease_owner=owner),
+                    next_attempt_at=timezone.now(),
+                    lease_owner="",
+                    lease_expires_at=None,
+                )
+                if released:
+                    PublishAttempt.objects.filter(
+                        target_id=target_id, finished_at__isnull=True
+                    ).update(
+                        finished_at=timezone.now(),
+                        outcome=PublishAttempt.Outcome.ERROR,
+                        detail="database error before the platform was called; released",
+                    )
+            return
+        except DatabaseError:
+            # A dead connection (its backend was terminated) is replaced by a new one.
+            connection.close()
+    log.warning("target %s could not be released; its lease will run out", target_id)

@@ -1,6 +1,8 @@
 """The dispatcher (beat, every few seconds): claims due targets and sends one publish task each
-after commit; re-sends targets stuck in queued (their message was lost); takes targets stuck in
-publishing (their worker died) as of unknown outcome and has them looked up; holds targets of a
+after commit; re-sends targets stuck in queued (their message was lost); takes publishing targets
+whose lease expired (their worker died; see content.services.publishing.lease) as of unknown
+outcome and has them looked up, and puts those that never reached the platform back in the
+queue; holds targets of a
 channel that needs reconnecting and releases them once it is connected again. No far-future
 ETA tasks: the database is the schedule.
 """
@@ -19,12 +21,12 @@ from django.utils.translation import gettext as _
 from channels_app.models import Channel
 from content.models import PostTarget, PublishAttempt
 from content.services.enqueue import PUBLISH_TARGET, RECONCILE_TARGET, task_send
+from content.services.publishing.lease import lease_length, publish_ceiling
 from content.services.publishing.settle import (
     HOLD_CHANNEL,
     HOLD_UNKNOWN,
     hold_for_channel,
     requeue_after,
-    setting_seconds,
 )
 from content.services.state import target_transition, targets_transition
 
@@ -34,8 +36,9 @@ S = PostTarget.Status
 
 
 def stale_after() -> timedelta:
-    """A target publishing this long is taken as crashed (its worker died)."""
-    return timedelta(seconds=setting_seconds("SMM_PUBLISH_STALE_AFTER", 300))
+    """The lease's length: a publishing target whose worker has not renewed its lease for this
+    long is taken as crashed (content.services.publishing.lease)."""
+    return lease_length()
 
 
 def _due() -> Q:
@@ -132,20 +135,42 @@ def release_channel_holds() -> list[int]:
     )
 
 
+def _dead_publishing(now: datetime) -> Q:
+    """Publishing targets whose worker is gone: the lease expired (not renewed), or a target
+    claimed before leases existed that is older than a lease; or, however alive its worker
+    looks, past the hard ceiling of one publish (a hung worker)."""
+    return (
+        Q(lease_expires_at__lt=now)
+        | Q(lease_expires_at__isnull=True, publishing_started_at__lt=now - stale_after())
+        | Q(publishing_started_at__lt=now - publish_ceiling())
+    )
+
+
 def _mark_stale_publishing(now: datetime, requeued: list[int]) -> list[int]:
-    """Targets whose worker died while publishing: the outcome is unknown (those that had not
-    called the platform yet go back to the queue, into `requeued`)."""
-    stale = list(
-        PostTarget.objects.filter(
-            status=S.PUBLISHING, publishing_started_at__lt=now - stale_after()
-        ).values_list("pk", flat=True)
+    """Targets whose worker died while publishing (see `_dead_publishing`): the outcome is
+    unknown (those that had not called the platform yet go back to the queue, into
+    `requeued`). Each transition is a compare-and-set on the lease it saw, so a worker that
+    renews meanwhile keeps its target."""
+    dead = _dead_publishing(now)
+    rows = list(
+        PostTarget.objects.filter(status=S.PUBLISHING)
+        .filter(dead)
+        .order_by()
+        .values_list("pk", "attempts", "lease_owner")[:500]
     )
     marked = []
-    for pk, attempts in PostTarget.objects.filter(pk__in=stale).values_list("pk", "attempts"):
+    for pk, attempts, owner in rows:
+        same_lease = Q(lease_owner=owner) & dead
         if not PublishAttempt.objects.filter(target_id=pk, number=attempts).exists():
             # The worker stopped before it called the platform: nothing was sent.
             if target_transition(
-                target_id=pk, expected=(S.PUBLISHING,), to=S.QUEUED, queued_at=now
+                target_id=pk,
+                expected=(S.PUBLISHING,),
+                to=S.QUEUED,
+                where=same_lease,
+                queued_at=now,
+                lease_owner="",
+                lease_expires_at=None,
             ):
                 requeued.append(pk)
             continue
@@ -154,8 +179,11 @@ def _mark_stale_publishing(now: datetime, requeued: list[int]) -> list[int]:
                 target_id=pk,
                 expected=(S.PUBLISHING,),
                 to=S.NEEDS_ATTENTION,
+                where=same_lease,
                 hold_reason=HOLD_UNKNOWN,
                 next_attempt_at=now + requeue_after(),  # the lookup's lease (see _lookups_due)
+                lease_owner="",
+                lease_expires_at=None,
                 last_error=_(
                     "The worker stopped while publishing: Ripple is checking whether it went out."
                 ),
@@ -164,7 +192,7 @@ def _mark_stale_publishing(now: datetime, requeued: list[int]) -> list[int]:
                 PublishAttempt.objects.filter(target_id=pk, finished_at__isnull=True).update(
                     finished_at=now,
                     outcome=PublishAttempt.Outcome.UNKNOWN,
-                    detail="the worker stopped before it recorded the outcome",
+                    detail="the worker stopped (its lease expired) before it recorded the outcome",
                 )
         if changed:
             marked.append(pk)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -58,13 +59,43 @@ def summary(value: Any, limit: int = 500) -> str:
     return text[:limit]
 
 
-def finish(attempt: PublishAttempt, outcome: str, detail: str, started: float) -> None:
-    """Record how `attempt` ended and how long it took (since `started`, time.monotonic())."""
+def finish(
+    attempt: PublishAttempt,
+    outcome: str,
+    detail: str,
+    started: float,
+    *,
+    result: PublishResult | None = None,
+) -> None:
+    """Record how `attempt` ended and how long it took (since `started`, time.monotonic()),
+    with where the platform put the post when it answered with one (`result`)."""
     attempt.finished_at = timezone.now()
     attempt.outcome = outcome
     attempt.detail = summary(detail, 2000)
     attempt.duration_ms = int((time.monotonic() - started) * 1000)
-    attempt.save(update_fields=["finished_at", "outcome", "detail", "duration_ms"])
+    fields = ["finished_at", "outcome", "detail", "duration_ms"]
+    if result is not None:
+        attempt.external_id = result.external_id[:255]
+        attempt.external_url = (result.url or "")[:1000]
+        fields += ["external_id", "external_url"]
+    attempt.save(update_fields=fields)
+
+
+def owned(target: PostTarget) -> Q:
+    """The target is still under the lease its attempt claimed (nobody took it over)."""
+    return Q(lease_owner=target.lease_owner)
+
+
+def late_failure(attempt: PublishAttempt, outcome: str, detail: str, started: float) -> str:
+    """A failure (or an unknown outcome) that arrived after the target was settled or taken
+    over: recorded on the attempt, the target left as it is."""
+    finish(
+        attempt,
+        PublishAttempt.Outcome.LATE_FAILURE,
+        f"{outcome}: {detail} (after the target was settled)",
+        started,
+    )
+    return "late"
 
 
 # Holding for a channel, and telling people ------------------------------------------------------
@@ -76,11 +107,13 @@ def hold_for_channel(
     """Hold `target` (in one of `expected`) until its channel is reconnected, and tell people
     after commit. `log=False` when the caller records the attempt itself (a publish attempt
     that met a disconnected channel). Returns whether it was held (False: it had moved on)."""
+    expected = tuple(expected)
     with transaction.atomic():
         changed = target_transition(
             target_id=target.pk,
             expected=expected,
             to=S.NEEDS_ATTENTION,
+            where=owned(target) if S.PUBLISHING in expected else None,
             hold_reason=HOLD_CHANNEL,
             last_error=_("Held: the channel %(channel)s needs reconnecting.")
             % {"channel": target.channel},
@@ -129,11 +162,15 @@ def after_problem(target_id: int) -> None:
 def published(
     target: PostTarget, attempt: PublishAttempt, started: float, result: PublishResult
 ) -> str:
-    """The platform has it: record where (a late answer wins over a queued or unknown state)."""
-    target_transition(
+    """The platform has it: record where. A success wins over every state that is not final
+    (a queued, scheduled, failed or unknown target was published after all); one that comes
+    after the target was published or taken over by another attempt is late (see
+    `late_success`)."""
+    changed = target_transition(
         target_id=target.pk,
-        expected=(S.PUBLISHING, S.NEEDS_ATTENTION, S.QUEUED),
+        expected=(S.PUBLISHING, S.NEEDS_ATTENTION, S.QUEUED, S.SCHEDULED, S.FAILED),
         to=S.PUBLISHED,
+        where=~Q(status=S.PUBLISHING) | owned(target),
         external_id=result.external_id[:255],
         external_url=(result.url or "")[:1000],
         published_at=timezone.now(),
@@ -141,13 +178,41 @@ def published(
         first_comment_error=result.first_comment_error,
         last_error="",
         hold_reason="",
+        lease_expires_at=None,
     )
+    if not changed:
+        return late_success(target, attempt, started, result)
     detail = f"id {result.external_id}"
     if result.first_comment_error:
         detail += f"; first comment failed: {result.first_comment_error}"
-    finish(attempt, PublishAttempt.Outcome.PUBLISHED, detail, started)
+    finish(attempt, PublishAttempt.Outcome.PUBLISHED, detail, started, result=result)
     channel_record_success(target.channel)
     return "published"
+
+
+def late_success(
+    target: PostTarget, attempt: PublishAttempt, started: float, result: PublishResult
+) -> str:
+    """A success that arrived after the target was published (or taken over by another
+    attempt, or cancelled): recorded on the attempt with the platform's id and link. When the
+    target has (or may get) another post on the platform, the target shows a possible
+    duplicate with both links, until a person deletes the extra copy or dismisses it."""
+    current = PostTarget.objects.filter(pk=target.pk).values("status", "external_id").first()
+    same = current is not None and current["external_id"] == result.external_id
+    finish(
+        attempt,
+        PublishAttempt.Outcome.LATE_SUCCESS,
+        f"id {result.external_id}, after the target was settled"
+        + ("" if same else "; a second copy may be on the platform"),
+        started,
+        result=result,
+    )
+    if current is not None and not same:
+        PostTarget.objects.filter(pk=target.pk).update(
+            duplicate_external_id=result.external_id[:255],
+            duplicate_url=(result.url or "")[:1000],
+        )
+    return "late"
 
 
 def retry_later(
@@ -165,14 +230,16 @@ def retry_later(
         if isinstance(exc, RateLimited)
         else PublishAttempt.Outcome.TRANSIENT
     )
-    target_transition(
+    if not target_transition(
         target_id=target.pk,
         expected=(S.PUBLISHING,),
         to=S.SCHEDULED,
+        where=owned(target),
         next_attempt_at=timezone.now() + timedelta(seconds=seconds),
         last_error=summary(exc.message),
         **fields,
-    )
+    ):
+        return late_failure(attempt, outcome, exc.message, started)
     finish(attempt, outcome, f"{exc.message} (again in {seconds} s)", started)
     return "retry"
 
@@ -181,6 +248,12 @@ def auth_expired(
     target: PostTarget, attempt: PublishAttempt, started: float, exc: AuthExpired
 ) -> str:
     """Refresh the token once per target; if that does not help, hold it and mark the channel."""
+    if (
+        not PostTarget.objects.filter(pk=target.pk, status=S.PUBLISHING)
+        .filter(owned(target))
+        .exists()
+    ):
+        return late_failure(attempt, PublishAttempt.Outcome.AUTH_EXPIRED, exc.message, started)
     steps = dict(target.steps or {})
     if not steps.get("token_refreshed"):
         outcome = channel_token_refresh(channel_id=target.channel_id)
@@ -190,6 +263,7 @@ def auth_expired(
                 target_id=target.pk,
                 expected=(S.PUBLISHING,),
                 to=S.SCHEDULED,
+                where=owned(target),
                 next_attempt_at=timezone.now(),
                 steps=steps,
                 last_error="",
@@ -202,6 +276,7 @@ def auth_expired(
                 target_id=target.pk,
                 expected=(S.PUBLISHING,),
                 to=S.SCHEDULED,
+                where=owned(target),
                 next_attempt_at=timezone.now() + timedelta(seconds=60),
                 last_error=summary(exc.message),
             )
@@ -229,10 +304,13 @@ def unknown(target: PostTarget, attempt: PublishAttempt, started: float, detail:
         target_id=target.pk,
         expected=(S.PUBLISHING,),
         to=S.NEEDS_ATTENTION,
+        where=owned(target),
         hold_reason=HOLD_UNKNOWN,
         next_attempt_at=timezone.now() + requeue_after(),  # the lookup's lease
         last_error=_("It is not certain whether this went out: Ripple is checking the platform."),
     )
+    if not changed:
+        return late_failure(attempt, PublishAttempt.Outcome.UNKNOWN, detail, started)
     finish(attempt, PublishAttempt.Outcome.UNKNOWN, detail, started)
     if changed:
         task_send_on_commit(RECONCILE_TARGET, target.pk, countdown=5)
@@ -252,8 +330,11 @@ def fail(
         target_id=target.pk,
         expected=(S.PUBLISHING,),
         to=S.FAILED,
+        where=owned(target),
         last_error=summary(reason, 2000),
     )
+    if not changed:
+        return late_failure(attempt, outcome, reason, started)
     finish(attempt, outcome, reason, started)
     if changed:
         after_problem(target.pk)
