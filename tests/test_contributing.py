@@ -14,7 +14,8 @@ IGNORE = re.compile(r"#\s*type:\s*ignore\b")
 
 def _type_ignores() -> int:
     paths = [p for folder in (*SOURCES, "tests", "bench") for p in (ROOT / folder).rglob("*.py")]
-    return sum(len(IGNORE.findall(path.read_text())) for path in paths)
+    this = Path(__file__).resolve()  # it names the comment in its own messages
+    return sum(len(IGNORE.findall(p.read_text())) for p in paths if p.resolve() != this)
 
 
 def test_type_ignores_go_down_not_up() -> None:

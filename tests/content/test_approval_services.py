@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def channel(workspace: Workspace):  # type: ignore[no-untyped-def]
+def channel(workspace: Workspace):
     return x_channel(workspace)
 
 
@@ -57,7 +57,7 @@ def vera(workspace: Workspace) -> tuple[User, Membership]:
 
 
 @pytest.fixture
-def submitted(carol, channel, alice, bob) -> Post:  # type: ignore[no-untyped-def]
+def submitted(carol, channel, alice, bob) -> Post:
     post = write_post(carol[1], [channel], scheduled_at=in_hours(24))
     return approval.post_submit(post=post, membership=carol[1], comment="Ready?")
 
@@ -74,13 +74,13 @@ def verbs(workspace: Workspace) -> list[str]:
 # Who approves ----------------------------------------------------------------------------------
 
 
-def test_without_named_approvers_editors_and_up_approve(workspace, alice_m, bob_m, carol, vera):  # type: ignore[no-untyped-def]
+def test_without_named_approvers_editors_and_up_approve(workspace, alice_m, bob_m, carol, vera):
     assert {m.pk for m in approvers.approvers(workspace)} == {alice_m.pk, bob_m.pk}
 
 
 def test_named_approvers_replace_the_editors_and_may_be_viewers(
     workspace, alice_m, bob_m, vera, submitted
-):  # type: ignore[no-untyped-def]
+):
     approvers_named(workspace, vera[1])
     assert [m.pk for m in approvers.approvers(workspace)] == [vera[1].pk]
     assert approval.can_approve(vera[1], submitted)
@@ -91,7 +91,7 @@ def test_named_approvers_replace_the_editors_and_may_be_viewers(
         approval.post_request_changes(post=post, membership=bob_m, comment="no")
 
 
-def test_a_viewer_who_is_not_named_cannot_approve(vera, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_a_viewer_who_is_not_named_cannot_approve(vera, submitted) -> None:
     assert not approval.can_approve(vera[1], submitted)
     with pytest.raises(PermissionDenied):
         approval.post_approve(post=submitted, membership=vera[1])
@@ -100,7 +100,7 @@ def test_a_viewer_who_is_not_named_cannot_approve(vera, submitted) -> None:  # t
 
 def test_a_membership_of_another_workspace_named_by_mistake_never_approves(
     workspace, other_workspace, mallory, bob_m
-):  # type: ignore[no-untyped-def]
+):
     foreign = membership_of(mallory, other_workspace)
     approvers_named(workspace, foreign)
     assert foreign not in approvers.approvers(workspace)
@@ -108,14 +108,14 @@ def test_a_membership_of_another_workspace_named_by_mistake_never_approves(
     assert bob_m in approvers.approvers(workspace)
 
 
-def test_a_contributor_never_approves_their_own_post_even_when_named(workspace, carol, submitted):  # type: ignore[no-untyped-def]
+def test_a_contributor_never_approves_their_own_post_even_when_named(workspace, carol, submitted):
     approvers_named(workspace, carol[1])
     assert not approval.can_approve(carol[1], submitted)
     with pytest.raises(PermissionDenied):
         approval.post_approve(post=submitted, membership=carol[1])
 
 
-def test_an_editor_may_approve_their_own_post(bob_m, channel) -> None:  # type: ignore[no-untyped-def]
+def test_an_editor_may_approve_their_own_post(bob_m, channel) -> None:
     post = write_post(bob_m, [channel])
     approval.post_submit(post=post, membership=bob_m)
     assert approval.post_approve(post=post, membership=bob_m).status == Post.Status.APPROVED
@@ -123,7 +123,7 @@ def test_an_editor_may_approve_their_own_post(bob_m, channel) -> None:  # type: 
 
 def test_approval_is_needed_by_contributors_only_and_only_when_the_workspace_asks(
     workspace, carol, bob_m
-):  # type: ignore[no-untyped-def]
+):
     assert approval.approval_needed(carol[1])
     assert not approval.approval_needed(bob_m)
     ContentSettings.objects.filter(workspace=workspace).update(approval_required=False)
@@ -135,7 +135,7 @@ def test_approval_is_needed_by_contributors_only_and_only_when_the_workspace_ask
 
 def test_submit_records_the_step_and_the_activity_and_tells_the_approvers(
     workspace, alice, bob, carol, submitted
-):  # type: ignore[no-untyped-def]
+):
     assert submitted.status == Post.Status.IN_REVIEW
     assert submitted.submitted_at is not None
     step = submitted.reviews.get()
@@ -155,7 +155,7 @@ def test_submit_records_the_step_and_the_activity_and_tells_the_approvers(
 
 def test_the_approvers_are_emailed_after_the_commit(
     alice, bob, carol, channel, django_capture_on_commit_callbacks
-):  # type: ignore[no-untyped-def]
+):
     post = write_post(carol[1], [channel])
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -163,7 +163,7 @@ def test_the_approvers_are_emailed_after_the_commit(
     assert sorted(m.to[0] for m in mail.outbox) == [alice.email, bob.email]
 
 
-def test_a_post_with_errors_cannot_be_submitted(carol) -> None:  # type: ignore[no-untyped-def]
+def test_a_post_with_errors_cannot_be_submitted(carol) -> None:
     post = write_post(carol[1], [])  # no channel
     with pytest.raises(ValidationError) as err:
         approval.post_submit(post=post, membership=carol[1])
@@ -171,18 +171,18 @@ def test_a_post_with_errors_cannot_be_submitted(carol) -> None:  # type: ignore[
     assert Post.objects.get(pk=post.pk).status == Post.Status.DRAFT
 
 
-def test_a_text_over_the_channels_limit_cannot_be_submitted(carol, channel) -> None:  # type: ignore[no-untyped-def]
+def test_a_text_over_the_channels_limit_cannot_be_submitted(carol, channel) -> None:
     post = write_post(carol[1], [channel], text="x" * 400)
     with pytest.raises(ValidationError):
         approval.post_submit(post=post, membership=carol[1])
 
 
-def test_only_a_draft_or_a_post_sent_back_is_submitted(carol, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_only_a_draft_or_a_post_sent_back_is_submitted(carol, submitted) -> None:
     with pytest.raises(ValidationError):
         approval.post_submit(post=submitted, membership=carol[1])
 
 
-def test_someone_elses_post_cannot_be_submitted_by_a_contributor(workspace, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_someone_elses_post_cannot_be_submitted_by_a_contributor(workspace, submitted) -> None:
     _, dave = person(workspace, Role.CONTRIBUTOR)
     with pytest.raises(PermissionDenied):
         approval.post_submit(post=submitted, membership=dave)
@@ -191,7 +191,7 @@ def test_someone_elses_post_cannot_be_submitted_by_a_contributor(workspace, subm
 # Deciding --------------------------------------------------------------------------------------
 
 
-def test_approving_a_post_planned_in_the_future_schedules_it(workspace, bob_m, carol, submitted):  # type: ignore[no-untyped-def]
+def test_approving_a_post_planned_in_the_future_schedules_it(workspace, bob_m, carol, submitted):
     post = approval.post_approve(post=submitted, membership=bob_m, version=submitted.version)
     assert post.status == Post.Status.SCHEDULED
     assert post.approved_by_label == "Bob Editor"
@@ -205,7 +205,7 @@ def test_approving_a_post_planned_in_the_future_schedules_it(workspace, bob_m, c
     assert "scheduled" in note.message
 
 
-def test_approving_a_post_whose_time_has_passed_leaves_it_approved(bob_m, carol, channel):  # type: ignore[no-untyped-def]
+def test_approving_a_post_whose_time_has_passed_leaves_it_approved(bob_m, carol, channel):
     post = write_post(carol[1], [channel], scheduled_at=in_hours(1))
     approval.post_submit(post=post, membership=carol[1])
     Post.objects.filter(pk=post.pk).update(scheduled_at=timezone.now() - timedelta(minutes=5))
@@ -216,13 +216,13 @@ def test_approving_a_post_whose_time_has_passed_leaves_it_approved(bob_m, carol,
     assert "pick a time" in note.message
 
 
-def test_approving_a_post_without_a_time_leaves_it_approved(bob_m, carol, channel):  # type: ignore[no-untyped-def]
+def test_approving_a_post_without_a_time_leaves_it_approved(bob_m, carol, channel):
     post = write_post(carol[1], [channel])
     approval.post_submit(post=post, membership=carol[1])
     assert approval.post_approve(post=post, membership=bob_m).status == Post.Status.APPROVED
 
 
-def test_approving_a_repeating_post_makes_its_copies(workspace, bob_m, carol, channel):  # type: ignore[no-untyped-def]
+def test_approving_a_repeating_post_makes_its_copies(workspace, bob_m, carol, channel):
     first = in_hours(24)
     post = write_post(
         carol[1],
@@ -239,14 +239,14 @@ def test_approving_a_repeating_post_makes_its_copies(workspace, bob_m, carol, ch
     assert all(c.status == Post.Status.SCHEDULED for c in copies)
 
 
-def test_requesting_changes_needs_a_comment(bob_m, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_requesting_changes_needs_a_comment(bob_m, submitted) -> None:
     with pytest.raises(ValidationError) as err:
         approval.post_request_changes(post=submitted, membership=bob_m, comment="   ")
     assert "comment" in err.value.message_dict
     assert Post.objects.get(pk=submitted.pk).status == Post.Status.IN_REVIEW
 
 
-def test_requesting_changes_sends_the_comment_to_the_author(workspace, bob_m, carol, submitted):  # type: ignore[no-untyped-def]
+def test_requesting_changes_sends_the_comment_to_the_author(workspace, bob_m, carol, submitted):
     post = approval.post_request_changes(
         post=submitted, membership=bob_m, comment="Mention the tasting on Saturday."
     )
@@ -265,7 +265,7 @@ def test_requesting_changes_sends_the_comment_to_the_author(workspace, bob_m, ca
     assert Post.objects.get(pk=post.pk).status == Post.Status.IN_REVIEW
 
 
-def test_a_decision_on_another_version_than_the_current_is_refused(bob_m, carol, submitted):  # type: ignore[no-untyped-def]
+def test_a_decision_on_another_version_than_the_current_is_refused(bob_m, carol, submitted):
     seen = submitted.version
     data = input_from_post(submitted)
     data.text = "Fresh beans from Huila and Cauca are in."
@@ -278,7 +278,7 @@ def test_a_decision_on_another_version_than_the_current_is_refused(bob_m, carol,
     assert Post.objects.get(pk=submitted.pk).status == Post.Status.IN_REVIEW
 
 
-def test_a_post_not_awaiting_approval_cannot_be_decided(bob_m, carol, channel) -> None:  # type: ignore[no-untyped-def]
+def test_a_post_not_awaiting_approval_cannot_be_decided(bob_m, carol, channel) -> None:
     post = write_post(carol[1], [channel])
     with pytest.raises(ValidationError):
         approval.post_approve(post=post, membership=bob_m)
@@ -289,7 +289,7 @@ def test_a_post_not_awaiting_approval_cannot_be_decided(bob_m, carol, channel) -
 
 def test_a_contributors_edit_after_approval_sends_the_post_back_for_review(
     workspace, alice, bob, bob_m, carol, submitted
-):  # type: ignore[no-untyped-def]
+):
     approval.post_approve(post=submitted, membership=bob_m)
     post = Post.objects.get(pk=submitted.pk)
     assert post.status == Post.Status.SCHEDULED
@@ -309,7 +309,7 @@ def test_a_contributors_edit_after_approval_sends_the_post_back_for_review(
     assert approval.post_approve(post=post, membership=bob_m).status == Post.Status.SCHEDULED
 
 
-def test_an_editors_edit_after_approval_keeps_it_approved(workspace, bob_m, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_an_editors_edit_after_approval_keeps_it_approved(workspace, bob_m, submitted) -> None:
     approval.post_approve(post=submitted, membership=bob_m)
     post = Post.objects.get(pk=submitted.pk)
     data = input_from_post(post)
@@ -318,7 +318,7 @@ def test_an_editors_edit_after_approval_keeps_it_approved(workspace, bob_m, subm
     assert Post.objects.get(pk=post.pk).status == Post.Status.SCHEDULED
 
 
-def test_a_planning_only_change_does_not_reopen(workspace, bob_m, carol, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_a_planning_only_change_does_not_reopen(workspace, bob_m, carol, submitted) -> None:
     approval.post_approve(post=submitted, membership=bob_m)
     post = Post.objects.get(pk=submitted.pk)
     data: PostInput = input_from_post(post)
@@ -329,7 +329,7 @@ def test_a_planning_only_change_does_not_reopen(workspace, bob_m, carol, submitt
 # Client review links ---------------------------------------------------------------------------
 
 
-def test_a_review_link_is_stored_hashed_and_resolves_from_its_raw_token(workspace, bob_m, channel):  # type: ignore[no-untyped-def]
+def test_a_review_link_is_stored_hashed_and_resolves_from_its_raw_token(workspace, bob_m, channel):
     post = write_post(bob_m, [channel])
     link, raw = client_link(post, bob_m, name="  Carla   Client ")
     assert link.reviewer_name == "Carla Client"
@@ -346,7 +346,7 @@ def test_a_review_link_is_stored_hashed_and_resolves_from_its_raw_token(workspac
     assert post.reviews.get().action == PostReview.Action.SUBMITTED
 
 
-def test_the_link_lifetime_follows_the_workspace_setting(workspace, bob_m, channel) -> None:  # type: ignore[no-untyped-def]
+def test_the_link_lifetime_follows_the_workspace_setting(workspace, bob_m, channel) -> None:
     ContentSettings.objects.update_or_create(workspace=workspace, defaults={"review_link_days": 2})
     link, _ = client_link(write_post(bob_m, [channel]), bob_m)
     assert link.expires_at == pytest.approx(
@@ -355,12 +355,12 @@ def test_the_link_lifetime_follows_the_workspace_setting(workspace, bob_m, chann
 
 
 @pytest.mark.parametrize("raw", ["", "nope", "x" * 101])
-def test_unknown_tokens_resolve_to_nothing(raw: str, bob_m, channel) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_tokens_resolve_to_nothing(raw: str, bob_m, channel) -> None:
     client_link(write_post(bob_m, [channel]), bob_m)
     assert approval.review_link_resolve(raw) is None
 
 
-def test_expired_and_revoked_links_resolve_to_nothing(bob_m, channel) -> None:  # type: ignore[no-untyped-def]
+def test_expired_and_revoked_links_resolve_to_nothing(bob_m, channel) -> None:
     post = write_post(bob_m, [channel])
     expired, raw_expired = client_link(post, bob_m)
     ReviewLink.objects.filter(pk=expired.pk).update(
@@ -372,7 +372,7 @@ def test_expired_and_revoked_links_resolve_to_nothing(bob_m, channel) -> None:  
     assert approval.review_link_resolve(raw_revoked) is None
 
 
-def test_a_link_needs_a_name_and_a_valid_address(bob_m, channel) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_needs_a_name_and_a_valid_address(bob_m, channel) -> None:
     post = write_post(bob_m, [channel])
     with pytest.raises(ValidationError) as err:
         client_link(post, bob_m, name=" ", email="not-an-address")
@@ -380,20 +380,20 @@ def test_a_link_needs_a_name_and_a_valid_address(bob_m, channel) -> None:  # typ
     assert not ReviewLink.objects.exists()
 
 
-def test_a_contributor_who_needs_approval_cannot_send_a_link_to_approve_themselves(carol, channel):  # type: ignore[no-untyped-def]
+def test_a_contributor_who_needs_approval_cannot_send_a_link_to_approve_themselves(carol, channel):
     post = write_post(carol[1], [channel])
     with pytest.raises(PermissionDenied):
         client_link(post, carol[1], name="Me, really")
     assert not ReviewLink.objects.exists()
 
 
-def test_a_post_with_errors_is_not_sent_to_a_client(bob_m) -> None:  # type: ignore[no-untyped-def]
+def test_a_post_with_errors_is_not_sent_to_a_client(bob_m) -> None:
     post = write_post(bob_m, [])
     with pytest.raises(ValidationError):
         client_link(post, bob_m)
 
 
-def test_a_client_approves_through_the_link(workspace, bob, bob_m, carol, channel, alice):  # type: ignore[no-untyped-def]
+def test_a_client_approves_through_the_link(workspace, bob, bob_m, carol, channel, alice):
     post = write_post(carol[1], [channel], scheduled_at=in_hours(48))
     approval.post_submit(post=post, membership=carol[1])
     link, raw = client_link(post, bob_m)
@@ -416,7 +416,7 @@ def test_a_client_approves_through_the_link(workspace, bob, bob_m, carol, channe
     assert not notified(alice, "post.approved")
 
 
-def test_a_client_asks_for_changes_with_a_comment(carol, bob, bob_m, channel) -> None:  # type: ignore[no-untyped-def]
+def test_a_client_asks_for_changes_with_a_comment(carol, bob, bob_m, channel) -> None:
     post = write_post(carol[1], [channel])
     approval.post_submit(post=post, membership=carol[1])
     link, _ = client_link(post, bob_m)
@@ -432,7 +432,7 @@ def test_a_client_asks_for_changes_with_a_comment(carol, bob, bob_m, channel) ->
     assert event.actor_label == "Carla Client"
 
 
-def test_a_link_only_decides_its_own_post(bob_m, channel) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_only_decides_its_own_post(bob_m, channel) -> None:
     first = write_post(bob_m, [channel])
     second = write_post(bob_m, [channel], text="Another post")
     link, _ = client_link(first, bob_m)
@@ -442,7 +442,7 @@ def test_a_link_only_decides_its_own_post(bob_m, channel) -> None:  # type: igno
     assert Post.objects.get(pk=second.pk).status == Post.Status.IN_REVIEW
 
 
-def test_a_link_revoked_while_the_page_was_open_decides_nothing(bob_m, channel) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_revoked_while_the_page_was_open_decides_nothing(bob_m, channel) -> None:
     post = write_post(bob_m, [channel])
     link, raw = client_link(post, bob_m)
     opened = approval.review_link_resolve(raw)
@@ -452,7 +452,7 @@ def test_a_link_revoked_while_the_page_was_open_decides_nothing(bob_m, channel) 
         approval.post_approve(post=post, review_link=opened)
 
 
-def test_a_decision_comes_from_a_member_or_a_link_never_both(bob_m, channel) -> None:  # type: ignore[no-untyped-def]
+def test_a_decision_comes_from_a_member_or_a_link_never_both(bob_m, channel) -> None:
     post = write_post(bob_m, [channel])
     link, _ = client_link(post, bob_m)
     with pytest.raises(ValueError):
@@ -461,7 +461,7 @@ def test_a_decision_comes_from_a_member_or_a_link_never_both(bob_m, channel) -> 
         approval.post_approve(post=post)
 
 
-def test_revoking_needs_the_sender_or_an_editor_of_the_post(workspace, bob_m, alice_m, channel):  # type: ignore[no-untyped-def]
+def test_revoking_needs_the_sender_or_an_editor_of_the_post(workspace, bob_m, alice_m, channel):
     post = write_post(bob_m, [channel])
     link, _ = client_link(post, bob_m)
     _, dave = person(workspace, Role.CONTRIBUTOR)
@@ -475,13 +475,13 @@ def test_revoking_needs_the_sender_or_an_editor_of_the_post(workspace, bob_m, al
     assert verbs(workspace).count("post.review_link_revoked") == 1
 
 
-def test_a_link_of_another_workspace_is_never_revoked(bob_m, channel, other_workspace, mallory):  # type: ignore[no-untyped-def]
+def test_a_link_of_another_workspace_is_never_revoked(bob_m, channel, other_workspace, mallory):
     link, _ = client_link(write_post(bob_m, [channel]), bob_m)
     with pytest.raises(PermissionDenied):
         approval.review_link_revoke(link=link, membership=membership_of(mallory, other_workspace))
 
 
-def test_sending_a_link_emails_it_in_the_workspaces_language(  # type: ignore[no-untyped-def]
+def test_sending_a_link_emails_it_in_the_workspaces_language(
     workspace, bob_m, channel, django_capture_on_commit_callbacks
 ):
     workspace.language = "nl"
@@ -502,7 +502,7 @@ def test_sending_a_link_emails_it_in_the_workspaces_language(  # type: ignore[no
     assert "\n" not in message.subject
 
 
-def test_sending_a_link_without_an_address_sends_nothing(bob_m, channel) -> None:  # type: ignore[no-untyped-def]
+def test_sending_a_link_without_an_address_sends_nothing(bob_m, channel) -> None:
     mail.outbox.clear()
     sent = approval.review_link_send(
         post=write_post(bob_m, [channel]), membership=bob_m, reviewer_name="Carla"
@@ -515,7 +515,7 @@ def test_sending_a_link_without_an_address_sends_nothing(bob_m, channel) -> None
 # Outside a transaction the mail goes at once, so its failure shows in the result (inside one it
 # would wait for the commit, which the test's own transaction never reaches).
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_mail_server_keeps_the_link(bob_m, channel, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_mail_server_keeps_the_link(bob_m, channel, settings) -> None:
     settings.EMAIL_BACKEND = "tests.content.test_approval_services.BrokenBackend"
     sent = approval.review_link_send(
         post=write_post(bob_m, [channel]),
@@ -535,7 +535,7 @@ class BrokenBackend:
         raise ConnectionRefusedError("SMTP down")
 
 
-def test_a_published_post_is_not_sent_for_review(bob_m, channel) -> None:  # type: ignore[no-untyped-def]
+def test_a_published_post_is_not_sent_for_review(bob_m, channel) -> None:
     post = write_post(bob_m, [channel])
     Post.objects.filter(pk=post.pk).update(status=Post.Status.PUBLISHED)
     post.refresh_from_db()

@@ -26,7 +26,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def channel(workspace: Workspace):  # type: ignore[no-untyped-def]
+def channel(workspace: Workspace):
     return x_channel(workspace)
 
 
@@ -46,12 +46,12 @@ def vera(workspace: Workspace) -> tuple[User, Membership]:
 
 
 @pytest.fixture
-def draft(carol, channel) -> Post:  # type: ignore[no-untyped-def]
+def draft(carol, channel) -> Post:
     return write_post(carol[1], [channel], scheduled_at=in_hours(24))
 
 
 @pytest.fixture
-def submitted(carol, draft, bob) -> Post:  # type: ignore[no-untyped-def]
+def submitted(carol, draft, bob) -> Post:
     return approval.post_submit(post=draft, membership=carol[1])
 
 
@@ -76,7 +76,7 @@ POST_VIEWS = [
 
 
 @pytest.mark.parametrize("name,method", POST_VIEWS)
-def test_an_outsider_gets_404(client, mallory, workspace, submitted, name, method) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsider_gets_404(client, mallory, workspace, submitted, name, method) -> None:
     as_user(client, mallory)
     response = getattr(client, method)(url(name, workspace, submitted), {"comment": "x"})
     assert response.status_code == 404
@@ -84,7 +84,7 @@ def test_an_outsider_gets_404(client, mallory, workspace, submitted, name, metho
 
 
 @pytest.mark.parametrize("name,method", POST_VIEWS)
-def test_another_workspaces_post_id_is_404_for_a_member(  # type: ignore[no-untyped-def]
+def test_another_workspaces_post_id_is_404_for_a_member(
     client, alice, workspace, other_workspace, mallory, name, method
 ) -> None:
     theirs = write_post(membership_of(mallory, other_workspace), [x_channel(other_workspace)])
@@ -95,7 +95,7 @@ def test_another_workspaces_post_id_is_404_for_a_member(  # type: ignore[no-unty
     assert not ReviewLink.objects.exists()
 
 
-def test_revoking_another_workspaces_link_is_404(  # type: ignore[no-untyped-def]
+def test_revoking_another_workspaces_link_is_404(
     client, alice, workspace, other_workspace, mallory
 ) -> None:
     theirs_m = membership_of(mallory, other_workspace)
@@ -109,12 +109,12 @@ def test_revoking_another_workspaces_link_is_404(  # type: ignore[no-untyped-def
     assert link.revoked_at is None
 
 
-def test_an_outsider_gets_404_on_the_queue(client, mallory, workspace) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsider_gets_404_on_the_queue(client, mallory, workspace) -> None:
     as_user(client, mallory)
     assert client.get(reverse("content:approvals", args=[workspace.slug])).status_code == 404
 
 
-def test_logged_out_visitors_are_sent_to_log_in(client, workspace, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_logged_out_visitors_are_sent_to_log_in(client, workspace, submitted) -> None:
     response = client.post(url("post_approve", workspace, submitted))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
@@ -123,7 +123,7 @@ def test_logged_out_visitors_are_sent_to_log_in(client, workspace, submitted) ->
 # Roles -----------------------------------------------------------------------------------------
 
 
-def test_a_viewer_cannot_submit_or_send_links(client, workspace, vera, draft) -> None:  # type: ignore[no-untyped-def]
+def test_a_viewer_cannot_submit_or_send_links(client, workspace, vera, draft) -> None:
     as_user(client, vera[0])
     assert client.post(url("post_submit", workspace, draft)).status_code == 403
     response = client.post(url("review_link_create", workspace, draft), {"reviewer_name": "C"})
@@ -132,7 +132,7 @@ def test_a_viewer_cannot_submit_or_send_links(client, workspace, vera, draft) ->
 
 def test_a_viewer_who_is_not_an_approver_is_refused_with_a_message(
     client, workspace, vera, submitted
-):  # type: ignore[no-untyped-def]
+):
     as_user(client, vera[0])
     response = client.post(url("post_approve", workspace, submitted), follow=True)
     assert "not one of this workspace" in response.content.decode()
@@ -148,14 +148,14 @@ def panel(client: Client, workspace: Workspace, post: Post) -> str:
     return response.content.decode()
 
 
-def test_the_author_who_needs_approval_sees_submit(client, workspace, carol, draft) -> None:  # type: ignore[no-untyped-def]
+def test_the_author_who_needs_approval_sees_submit(client, workspace, carol, draft) -> None:
     html = panel(as_user(client, carol[0]), workspace, draft)
     assert "Submit for approval" in html
     assert "Approve</button>" not in html
     assert "Send to client for review" not in html
 
 
-def test_an_approver_sees_the_decision_forms_with_the_version(  # type: ignore[no-untyped-def]
+def test_an_approver_sees_the_decision_forms_with_the_version(
     client, workspace, bob, submitted
 ) -> None:
     html = panel(as_user(client, bob), workspace, submitted)
@@ -166,14 +166,14 @@ def test_an_approver_sees_the_decision_forms_with_the_version(  # type: ignore[n
     assert "Send to client for review" in html
 
 
-def test_a_named_viewer_sees_the_decision_forms(client, workspace, vera, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_a_named_viewer_sees_the_decision_forms(client, workspace, vera, submitted) -> None:
     approvers_named(workspace, vera[1])
     html = panel(as_user(client, vera[0]), workspace, submitted)
     assert "Approve</button>" in html
     assert "Waiting for approval by Vera Viewer." in html
 
 
-def test_the_panel_shows_the_history_with_comments(client, workspace, bob_m, carol, submitted):  # type: ignore[no-untyped-def]
+def test_the_panel_shows_the_history_with_comments(client, workspace, bob_m, carol, submitted):
     approval.post_request_changes(post=submitted, membership=bob_m, comment="Add the price.")
     html = panel(as_user(client, carol[0]), workspace, submitted)
     assert "Bob Editor asked for changes:" in html
@@ -182,7 +182,7 @@ def test_the_panel_shows_the_history_with_comments(client, workspace, bob_m, car
     assert "Submit for approval" in html  # it can go back
 
 
-def test_the_post_page_includes_the_panel_that_loads_itself(client, workspace, carol, draft):  # type: ignore[no-untyped-def]
+def test_the_post_page_includes_the_panel_that_loads_itself(client, workspace, carol, draft):
     as_user(client, carol[0])
     response = client.get(url("post_detail", workspace, draft))
     assert response.status_code == 200
@@ -192,7 +192,7 @@ def test_the_post_page_includes_the_panel_that_loads_itself(client, workspace, c
 # Actions ---------------------------------------------------------------------------------------
 
 
-def test_submit_redirects_to_the_post(client, workspace, carol, draft, alice) -> None:  # type: ignore[no-untyped-def]
+def test_submit_redirects_to_the_post(client, workspace, carol, draft, alice) -> None:
     as_user(client, carol[0])
     response = client.post(url("post_submit", workspace, draft), {"comment": "Please look"})
     assert response.status_code == 302
@@ -202,14 +202,14 @@ def test_submit_redirects_to_the_post(client, workspace, carol, draft, alice) ->
     assert draft.reviews.get().comment == "Please look"
 
 
-def test_submit_with_htmx_reloads_the_post_page(client, workspace, carol, draft) -> None:  # type: ignore[no-untyped-def]
+def test_submit_with_htmx_reloads_the_post_page(client, workspace, carol, draft) -> None:
     as_user(client, carol[0])
     response = client.post(url("post_submit", workspace, draft), **HTMX)
     assert response.status_code == 204
     assert response["HX-Redirect"] == url("post_detail", workspace, draft)
 
 
-def test_a_failed_submit_with_htmx_shows_why_and_keeps_the_note(client, workspace, carol):  # type: ignore[no-untyped-def]
+def test_a_failed_submit_with_htmx_shows_why_and_keeps_the_note(client, workspace, carol):
     post = write_post(carol[1], [])
     as_user(client, carol[0])
     response = client.post(
@@ -221,7 +221,7 @@ def test_a_failed_submit_with_htmx_shows_why_and_keeps_the_note(client, workspac
     assert "My careful note</textarea>" in html
 
 
-def test_a_failed_action_without_htmx_keeps_the_text_for_the_panel(  # type: ignore[no-untyped-def]
+def test_a_failed_action_without_htmx_keeps_the_text_for_the_panel(
     client, workspace, bob, submitted, carol
 ) -> None:
     # The author changed the post meanwhile: the approver's version is stale.
@@ -240,7 +240,7 @@ def test_a_failed_action_without_htmx_keeps_the_text_for_the_panel(  # type: ign
     assert "Shorter, please" not in panel(client, workspace, submitted)
 
 
-def test_request_changes_needs_a_comment(client, workspace, bob, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_request_changes_needs_a_comment(client, workspace, bob, submitted) -> None:
     as_user(client, bob)
     response = client.post(
         url("post_request_changes", workspace, submitted), {"comment": ""}, **HTMX
@@ -249,7 +249,7 @@ def test_request_changes_needs_a_comment(client, workspace, bob, submitted) -> N
     assert Post.objects.get(pk=submitted.pk).status == Post.Status.IN_REVIEW
 
 
-def test_approve_from_the_panel(client, workspace, bob, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_approve_from_the_panel(client, workspace, bob, submitted) -> None:
     as_user(client, bob)
     response = client.post(
         url("post_approve", workspace, submitted), {"version": submitted.version}, follow=True
@@ -258,7 +258,7 @@ def test_approve_from_the_panel(client, workspace, bob, submitted) -> None:  # t
     assert Post.objects.get(pk=submitted.pk).status == Post.Status.SCHEDULED
 
 
-def test_approve_inline_from_the_queue_returns_the_row(client, workspace, bob, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_approve_inline_from_the_queue_returns_the_row(client, workspace, bob, submitted) -> None:
     as_user(client, bob)
     response = client.post(
         url("post_approve", workspace, submitted),
@@ -274,7 +274,7 @@ def test_approve_inline_from_the_queue_returns_the_row(client, workspace, bob, s
 
 def test_request_changes_inline_keeps_the_comment_on_error(
     client, workspace, bob, submitted
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     as_user(client, bob)
     response = client.post(
         url("post_request_changes", workspace, submitted),
@@ -286,7 +286,7 @@ def test_request_changes_inline_keeps_the_comment_on_error(
     assert "Too long</textarea>" in html
 
 
-def test_an_unsafe_next_is_ignored(client, workspace, bob, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_an_unsafe_next_is_ignored(client, workspace, bob, submitted) -> None:
     as_user(client, bob)
     response = client.post(
         url("post_approve", workspace, submitted), {"next": "https://evil.example/"}
@@ -294,7 +294,7 @@ def test_an_unsafe_next_is_ignored(client, workspace, bob, submitted) -> None:  
     assert response["Location"] == url("post_detail", workspace, submitted)
 
 
-def test_making_a_review_link_shows_it_once(client, workspace, bob, draft) -> None:  # type: ignore[no-untyped-def]
+def test_making_a_review_link_shows_it_once(client, workspace, bob, draft) -> None:
     as_user(client, bob)
     response = client.post(
         url("review_link_create", workspace, draft),
@@ -311,7 +311,7 @@ def test_making_a_review_link_shows_it_once(client, workspace, bob, draft) -> No
     assert ReviewLink.objects.get().reviewer_name == "Carla Client"
 
 
-def test_a_review_link_is_emailed_after_the_commit(  # type: ignore[no-untyped-def]
+def test_a_review_link_is_emailed_after_the_commit(
     client, workspace, bob, draft, django_capture_on_commit_callbacks
 ):
     as_user(client, bob)
@@ -329,9 +329,7 @@ def test_a_review_link_is_emailed_after_the_commit(  # type: ignore[no-untyped-d
 
 # No test transaction around the request: the mail goes at once and its failure is known.
 @pytest.mark.django_db(transaction=True)
-def test_a_review_link_that_could_not_be_emailed_says_so(  # type: ignore[no-untyped-def]
-    client, workspace, bob, draft, settings
-):
+def test_a_review_link_that_could_not_be_emailed_says_so(client, workspace, bob, draft, settings):
     settings.EMAIL_BACKEND = "tests.content.test_approval_services.BrokenBackend"
     as_user(client, bob)
     response = client.post(
@@ -343,7 +341,7 @@ def test_a_review_link_that_could_not_be_emailed_says_so(  # type: ignore[no-unt
     assert ReviewLink.objects.get().reviewer_email == "carla@client.example"
 
 
-def test_a_review_link_with_a_bad_address_keeps_what_was_typed(client, workspace, bob, draft):  # type: ignore[no-untyped-def]
+def test_a_review_link_with_a_bad_address_keeps_what_was_typed(client, workspace, bob, draft):
     as_user(client, bob)
     response = client.post(
         url("review_link_create", workspace, draft),
@@ -357,7 +355,7 @@ def test_a_review_link_with_a_bad_address_keeps_what_was_typed(client, workspace
     assert not ReviewLink.objects.exists()
 
 
-def test_revoke_a_link(client, workspace, bob, bob_m, draft) -> None:  # type: ignore[no-untyped-def]
+def test_revoke_a_link(client, workspace, bob, bob_m, draft) -> None:
     link, raw = client_link(draft, bob_m)
     as_user(client, bob)
     response = client.post(reverse("content:review_link_revoke", args=[workspace.slug, link.pk]))
@@ -365,7 +363,7 @@ def test_revoke_a_link(client, workspace, bob, bob_m, draft) -> None:  # type: i
     assert approval.review_link_resolve(raw) is None
 
 
-def test_a_contributor_cannot_revoke_someone_elses_link(client, workspace, bob_m, draft):  # type: ignore[no-untyped-def]
+def test_a_contributor_cannot_revoke_someone_elses_link(client, workspace, bob_m, draft):
     link, _ = client_link(draft, bob_m)
     _, dave = person(workspace, Role.CONTRIBUTOR)
     as_user(client, dave.user)
@@ -380,7 +378,7 @@ def test_a_contributor_cannot_revoke_someone_elses_link(client, workspace, bob_m
 # The queue -------------------------------------------------------------------------------------
 
 
-def test_the_queue_lists_posts_awaiting_the_approver(client, workspace, bob, submitted, channel):  # type: ignore[no-untyped-def]
+def test_the_queue_lists_posts_awaiting_the_approver(client, workspace, bob, submitted, channel):
     as_user(client, bob)
     response = client.get(reverse("content:approvals", args=[workspace.slug]))
     html = response.content.decode()
@@ -391,7 +389,7 @@ def test_the_queue_lists_posts_awaiting_the_approver(client, workspace, bob, sub
     assert "@tulipcoffee" in html
 
 
-def test_the_queue_shows_a_contributor_their_own_posts(client, workspace, bob_m, carol, submitted):  # type: ignore[no-untyped-def]
+def test_the_queue_shows_a_contributor_their_own_posts(client, workspace, bob_m, carol, submitted):
     approval.post_request_changes(post=submitted, membership=bob_m, comment="Add the price.")
     as_user(client, carol[0])
     html = client.get(reverse("content:approvals", args=[workspace.slug])).content.decode()
@@ -401,7 +399,7 @@ def test_the_queue_shows_a_contributor_their_own_posts(client, workspace, bob_m,
     assert "Approve</button>" not in html
 
 
-def test_a_named_viewer_has_a_queue(client, workspace, vera, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_a_named_viewer_has_a_queue(client, workspace, vera, submitted) -> None:
     approvers_named(workspace, vera[1])
     as_user(client, vera[0])
     html = client.get(reverse("content:approvals", args=[workspace.slug])).content.decode()
@@ -409,7 +407,7 @@ def test_a_named_viewer_has_a_queue(client, workspace, vera, submitted) -> None:
     assert "Approve</button>" in html
 
 
-def test_the_queue_costs_the_same_queries_for_ten_rows(  # type: ignore[no-untyped-def]
+def test_the_queue_costs_the_same_queries_for_ten_rows(
     client, workspace, bob, carol, channel, django_assert_num_queries
 ) -> None:
     for n in range(10):
@@ -427,7 +425,7 @@ def test_the_queue_costs_the_same_queries_for_ten_rows(  # type: ignore[no-untyp
     assert response.content.decode().count('id="approval-row-') == 10
 
 
-def test_the_count_for_a_badge(workspace, bob_m, vera, carol, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_the_count_for_a_badge(workspace, bob_m, vera, carol, submitted) -> None:
     from content.selectors.approval import approval_count
 
     assert approval_count(workspace=workspace, membership=bob_m) == 1

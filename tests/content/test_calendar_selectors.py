@@ -31,11 +31,11 @@ def ams(workspace: Workspace) -> Workspace:
     return workspace
 
 
-def membership_of(workspace: Workspace, user) -> Membership:  # type: ignore[no-untyped-def]
+def membership_of(workspace: Workspace, user) -> Membership:
     return Membership.objects.select_related("workspace").get(workspace=workspace, user=user)
 
 
-def calendar_of(m: Membership, anchor: date, view: str = sel.MONTH, **filters: object):  # type: ignore[no-untyped-def]
+def calendar_of(m: Membership, anchor: date, view: str = sel.MONTH, **filters: object):
     return sel.calendar_get(
         membership=m,
         view=view,
@@ -45,7 +45,7 @@ def calendar_of(m: Membership, anchor: date, view: str = sel.MONTH, **filters: o
     )
 
 
-def chips_by_day(cal) -> dict[date, list]:  # type: ignore[no-untyped-def]
+def chips_by_day(cal) -> dict[date, list]:
     return {d.day: d.chips for d in cal.days if d.chips}
 
 
@@ -235,7 +235,7 @@ def test_movable_follows_the_planning_rules(ams, alice) -> None:
     carols_draft = make_post(ams, at=at, channels=[x], author=carol, status=Post.Status.DRAFT)
     carols_scheduled = make_post(ams, at=at, channels=[x], author=carol)
 
-    def movable(user) -> set[Post]:  # type: ignore[no-untyped-def]
+    def movable(user) -> set[Post]:
         cal = calendar_of(membership_of(ams, user), date(2026, 3, 18))
         return {c.post for d in cal.days for c in d.chips if c.movable}
 

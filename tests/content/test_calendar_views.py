@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _frozen(time_machine) -> None:  # type: ignore[no-untyped-def]
+def _frozen(time_machine) -> None:
     time_machine.move_to(NOW, tick=False)
 
 
@@ -38,12 +38,12 @@ def ams(workspace: Workspace) -> Workspace:
 
 
 @pytest.fixture
-def channel(ams: Workspace):  # type: ignore[no-untyped-def]
+def channel(ams: Workspace):
     return make_channel(ams, "x", handle="@tulipcoffee")
 
 
 @pytest.fixture
-def scheduled(ams, channel, bob) -> Post:  # type: ignore[no-untyped-def]
+def scheduled(ams, channel, bob) -> Post:
     return make_post(ams, at=FRIDAY_0930, channels=[channel], author=bob, text="Roast day!")
 
 
@@ -56,7 +56,7 @@ def move_url(ws: Workspace, post: Post) -> str:
     return reverse("content:calendar_move", args=[ws.slug, post.pk])
 
 
-def move(client, ws: Workspace, post: Post, **data: str):  # type: ignore[no-untyped-def]
+def move(client, ws: Workspace, post: Post, **data: str):
     return client.post(move_url(ws, post), data, headers={"accept": "application/json"})
 
 

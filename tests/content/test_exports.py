@@ -54,7 +54,7 @@ def posts(ams: Workspace) -> list[Post]:
     return [first, second]
 
 
-def in_march(ws: Workspace):  # type: ignore[no-untyped-def]
+def in_march(ws: Workspace):
     return calendar_posts(
         workspace=ws,
         start=datetime(2026, 3, 1, tzinfo=AMS),

@@ -54,7 +54,7 @@ def channels(ws: Workspace) -> dict[str, object]:
 
 
 @pytest.fixture
-def editor(ws: Workspace, bob) -> Membership:  # type: ignore[no-untyped-def]
+def editor(ws: Workspace, bob) -> Membership:
     return Membership.objects.get(workspace=ws, user=bob)
 
 

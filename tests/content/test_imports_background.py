@@ -30,7 +30,7 @@ def _file(rows: int) -> bytes:
 
 
 @pytest.fixture
-def editor(workspace: Workspace, bob) -> Membership:  # type: ignore[no-untyped-def]
+def editor(workspace: Workspace, bob) -> Membership:
     ChannelFactory(workspace=workspace, platform="mastodon", handle="@tulip")
     return Membership.objects.select_related("workspace", "user").get(workspace=workspace, user=bob)
 

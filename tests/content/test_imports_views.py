@@ -28,7 +28,7 @@ def _at(days: int = 5) -> str:
 
 
 @pytest.fixture
-def channel(workspace: Workspace):  # type: ignore[no-untyped-def]
+def channel(workspace: Workspace):
     return ChannelFactory(workspace=workspace, platform="x", handle="@tulip")
 
 
@@ -48,7 +48,7 @@ def _upload(data: bytes, name: str = "plan.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="text/csv")
 
 
-def _batch(workspace: Workspace, user, raw: bytes, **kw: object) -> ImportBatch:  # type: ignore[no-untyped-def]
+def _batch(workspace: Workspace, user, raw: bytes, **kw: object) -> ImportBatch:
     membership = Membership.objects.get(workspace=workspace, user=user)
     return posts_import(
         workspace=workspace, membership=membership, raw=raw, filename="plan.csv", **kw

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _frozen(time_machine) -> None:  # type: ignore[no-untyped-def]
+def _frozen(time_machine) -> None:
     time_machine.move_to(NOW, tick=False)
 
 
@@ -39,19 +39,19 @@ def ams(workspace: Workspace) -> Workspace:
     return workspace
 
 
-def membership(workspace: Workspace, user) -> Membership:  # type: ignore[no-untyped-def]
+def membership(workspace: Workspace, user) -> Membership:
     return Membership.objects.select_related("workspace", "user").get(
         workspace=workspace, user=user
     )
 
 
 @pytest.fixture
-def channel(ams: Workspace):  # type: ignore[no-untyped-def]
+def channel(ams: Workspace):
     return make_channel(ams, "x")
 
 
 @pytest.fixture
-def bob_m(ams: Workspace, bob) -> Membership:  # type: ignore[no-untyped-def]
+def bob_m(ams: Workspace, bob) -> Membership:
     return membership(ams, bob)
 
 
@@ -238,7 +238,7 @@ def test_contributor_cannot_move_a_scheduled_post_that_needed_approval(ams, chan
 # next_free_slot and the queue ---------------------------------------------------------------
 
 
-def slot(channel, weekday: int, at: time) -> PostingSlot:  # type: ignore[no-untyped-def]
+def slot(channel, weekday: int, at: time) -> PostingSlot:
     return PostingSlot.objects.create(
         workspace=channel.workspace, channel=channel, weekday=weekday, time=at
     )

@@ -50,27 +50,27 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _frozen(time_machine) -> None:  # type: ignore[no-untyped-def]
+def _frozen(time_machine) -> None:
     time_machine.move_to(NOW, tick=False)
 
 
 @pytest.fixture(autouse=True)
-def _settings(settings) -> None:  # type: ignore[no-untyped-def]
+def _settings(settings) -> None:
     settings.SMM_PUBLISH_REQUEUE_AFTER = 60
     settings.SMM_PUBLISH_STALE_AFTER = 300
 
 
 @pytest.fixture
-def channel(workspace, alice):  # type: ignore[no-untyped-def]
+def channel(workspace, alice):
     return mastodon_channel(workspace)
 
 
-def dispatch(django_capture_on_commit_callbacks, **kw):  # type: ignore[no-untyped-def]
+def dispatch(django_capture_on_commit_callbacks, **kw):
     with django_capture_on_commit_callbacks(execute=True):
         return publishing.dispatch_due_all_workspaces(**kw)
 
 
-def publish(target: PostTarget, django_capture_on_commit_callbacks) -> str:  # type: ignore[no-untyped-def]
+def publish(target: PostTarget, django_capture_on_commit_callbacks) -> str:
     with django_capture_on_commit_callbacks(execute=True):
         return publishing.publish_target(target_id=target.pk, worker="celery@w1")
 
@@ -79,7 +79,7 @@ def status_posts() -> list:  # type: ignore[type-arg]
     return [c for c in responses.calls if c.request.method == "POST" and c.request.url == STATUSES]
 
 
-def queued_target(workspace, channel, **fields) -> PostTarget:  # type: ignore[no-untyped-def]
+def queued_target(workspace, channel, **fields) -> PostTarget:
     post = due_post(workspace, [channel], at=NOW - timedelta(minutes=1), **fields)
     target = post.targets.get()
     PostTarget.objects.filter(pk=target.pk).update(status=S.QUEUED, queued_at=NOW)
@@ -854,7 +854,7 @@ def test_an_unexpected_error_in_ripple_is_an_unknown_outcome(
     responses.post(STATUSES, json=fixture("status_created"))
     original = MastodonAdapter._post_status
 
-    def post_then_crash(self, creds, body, key):  # type: ignore[no-untyped-def]
+    def post_then_crash(self, creds, body, key):
         original(self, creds, body, key)
         raise KeyError("boom")
 

@@ -35,13 +35,13 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Sent:
     return record_tasks(monkeypatch)
 
 
-def membership(workspace: Workspace, user) -> Membership:  # type: ignore[no-untyped-def]
+def membership(workspace: Workspace, user) -> Membership:
     return Membership.objects.select_related("workspace", "user").get(
         workspace=workspace, user=user
     )
 
 
-def dispatch(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def dispatch(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         return publishing.dispatch_due_all_workspaces()
 
@@ -50,21 +50,21 @@ def dispatch(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def
 
 
 @pytest.fixture
-def frozen(time_machine):  # type: ignore[no-untyped-def]
+def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
 @pytest.fixture
-def carol(workspace):  # type: ignore[no-untyped-def]
+def carol(workspace):
     return member(workspace, Role.CONTRIBUTOR, email="carol@example.com", name="Carol Contrib")
 
 
 @pytest.fixture
-def channel(workspace):  # type: ignore[no-untyped-def]
+def channel(workspace):
     return mastodon_channel(workspace)
 
 
-def target_in(workspace, channel, status: str, *, author=None, **fields) -> PostTarget:  # type: ignore[no-untyped-def]
+def target_in(workspace, channel, status: str, *, author=None, **fields) -> PostTarget:
     post = due_post(
         workspace,
         [channel],
@@ -292,7 +292,7 @@ def test_nine_oclock_in_amsterdam_goes_out_at_nine_local_time(
 # PostgreSQL: concurrent dispatchers ---------------------------------------------------------
 
 
-def _targets(workspace, channel, n: int) -> list[int]:  # type: ignore[no-untyped-def]
+def _targets(workspace, channel, n: int) -> list[int]:
     ids = []
     for i in range(n):
         post = due_post(workspace, [channel], at=NOW - timedelta(seconds=n - i))

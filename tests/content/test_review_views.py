@@ -38,12 +38,12 @@ def carol(workspace: Workspace) -> tuple[User, Membership]:
 
 
 @pytest.fixture
-def asset(workspace: Workspace):  # type: ignore[no-untyped-def]
+def asset(workspace: Workspace):
     return image(workspace)
 
 
 @pytest.fixture
-def post(carol, bob, workspace, asset) -> Post:  # type: ignore[no-untyped-def]
+def post(carol, bob, workspace, asset) -> Post:
     post = write_post(
         carol[1],
         [x_channel(workspace)],
@@ -55,12 +55,12 @@ def post(carol, bob, workspace, asset) -> Post:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def link_and_token(post, bob_m) -> tuple[ReviewLink, str]:  # type: ignore[no-untyped-def]
+def link_and_token(post, bob_m) -> tuple[ReviewLink, str]:
     return client_link(post, bob_m, name="Carla Client")
 
 
 @pytest.fixture
-def token(link_and_token) -> str:  # type: ignore[no-untyped-def]
+def token(link_and_token) -> str:
     return link_and_token[1]
 
 
@@ -68,7 +68,7 @@ def page_url(token: str) -> str:
     return reverse("content:review", args=[token])
 
 
-def test_the_page_shows_the_post_per_channel_without_an_account(client, token, post) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_shows_the_post_per_channel_without_an_account(client, token, post) -> None:
     response = client.get(page_url(token))
     assert response.status_code == 200
     html = response.content.decode()
@@ -85,7 +85,7 @@ def test_the_page_shows_the_post_per_channel_without_an_account(client, token, p
     assert media_url in html
 
 
-def test_the_page_speaks_the_workspaces_language(client, workspace, token) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_speaks_the_workspaces_language(client, workspace, token) -> None:
     workspace.language = "nl"
     workspace.save(update_fields=["language"])
     html = client.get(page_url(token), HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -95,7 +95,7 @@ def test_the_page_speaks_the_workspaces_language(client, workspace, token) -> No
 
 
 @pytest.mark.parametrize("how", ["unknown", "expired", "revoked"])
-def test_a_dead_link_says_so_and_reveals_nothing(client, link_and_token, bob_m, how) -> None:  # type: ignore[no-untyped-def]
+def test_a_dead_link_says_so_and_reveals_nothing(client, link_and_token, bob_m, how) -> None:
     link, token = link_and_token
     if how == "unknown":
         token = "A" * 43
@@ -113,7 +113,7 @@ def test_a_dead_link_says_so_and_reveals_nothing(client, link_and_token, bob_m, 
     assert client.post(page_url(token), {"action": "approve"}).status_code == 404
 
 
-def test_the_client_approves(client, token, post, carol, bob) -> None:  # type: ignore[no-untyped-def]
+def test_the_client_approves(client, token, post, carol, bob) -> None:
     response = client.post(
         page_url(token), {"action": "approve", "comment": "Lovely!", "version": post.version}
     )
@@ -137,7 +137,7 @@ def test_the_client_approves(client, token, post, carol, bob) -> None:  # type: 
     assert 'value="approve"' not in html  # nothing left to decide
 
 
-def test_the_client_requests_changes_with_a_comment(client, token, post, carol) -> None:  # type: ignore[no-untyped-def]
+def test_the_client_requests_changes_with_a_comment(client, token, post, carol) -> None:
     response = client.post(page_url(token), {"action": "request_changes", "comment": ""})
     assert response.status_code == 400
     assert "Say what should change." in response.content.decode()
@@ -159,7 +159,7 @@ def test_the_client_requests_changes_with_a_comment(client, token, post, carol) 
     assert "Say Saturday, not Sunday." in html  # the client sees their feedback
 
 
-def test_a_stale_version_is_refused_and_the_comment_kept(client, token, post) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_version_is_refused_and_the_comment_kept(client, token, post) -> None:
     response = client.post(
         page_url(token),
         {"action": "request_changes", "comment": "My long remark", "version": post.version + 1},
@@ -171,7 +171,7 @@ def test_a_stale_version_is_refused_and_the_comment_kept(client, token, post) ->
     assert Post.objects.get(pk=post.pk).status == Post.Status.IN_REVIEW
 
 
-def test_the_client_comments(client, token, post, carol) -> None:  # type: ignore[no-untyped-def]
+def test_the_client_comments(client, token, post, carol) -> None:
     response = client.post(page_url(token), {"action": "comment", "comment": "Nice photo."})
     assert response.status_code == 302
     comment = PostComment.objects.get()
@@ -185,18 +185,18 @@ def test_the_client_comments(client, token, post, carol) -> None:  # type: ignor
     assert Notification.objects.filter(recipient=carol[0], kind="post.commented").exists()
 
 
-def test_an_unknown_action_is_refused(client, token) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_action_is_refused(client, token) -> None:
     assert client.post(page_url(token), {"action": "delete"}).status_code == 400
 
 
-def test_the_forms_need_a_csrf_token(token, post) -> None:  # type: ignore[no-untyped-def]
+def test_the_forms_need_a_csrf_token(token, post) -> None:
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(page_url(token), {"action": "approve"})
     assert response.status_code == 403
     assert Post.objects.get(pk=post.pk).status == Post.Status.IN_REVIEW
 
 
-def test_a_logged_in_member_of_another_workspace_gets_nothing_more(client, mallory, token) -> None:  # type: ignore[no-untyped-def]
+def test_a_logged_in_member_of_another_workspace_gets_nothing_more(client, mallory, token) -> None:
     client.force_login(mallory)
     # The link is the key: with it the page opens (for anyone holding it) ...
     assert client.get(page_url(token)).status_code == 200
@@ -211,7 +211,7 @@ def media_url(token: str, media_id: int) -> str:
     return reverse("content:review_media", args=[token, media_id])
 
 
-def test_the_posts_media_load_without_login(client, token, asset) -> None:  # type: ignore[no-untyped-def]
+def test_the_posts_media_load_without_login(client, token, asset) -> None:
     response = client.get(media_url(token, asset.pk))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
@@ -219,45 +219,43 @@ def test_the_posts_media_load_without_login(client, token, asset) -> None:  # ty
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 
-def test_a_channels_own_media_load_too(client, token, post, workspace) -> None:  # type: ignore[no-untyped-def]
+def test_a_channels_own_media_load_too(client, token, post, workspace) -> None:
     own = image(workspace, name="own.jpg", width=1000)
     target = post.targets.get()
     TargetMedia.objects.create(target=target, asset=own)
     assert client.get(media_url(token, own.pk)).status_code == 200
 
 
-def test_other_media_of_the_workspace_are_404(client, token, workspace) -> None:  # type: ignore[no-untyped-def]
+def test_other_media_of_the_workspace_are_404(client, token, workspace) -> None:
     unrelated = image(workspace, name="secret-launch.jpg")
     assert client.get(media_url(token, unrelated.pk)).status_code == 404
 
 
-def test_media_of_another_workspace_are_404(client, token, other_workspace) -> None:  # type: ignore[no-untyped-def]
+def test_media_of_another_workspace_are_404(client, token, other_workspace) -> None:
     theirs = image(other_workspace, name="theirs.jpg")
     assert client.get(media_url(token, theirs.pk)).status_code == 404
 
 
-def test_media_of_another_post_with_its_own_link_are_404(  # type: ignore[no-untyped-def]
-    client, token, bob_m, workspace
-) -> None:
+def test_media_of_another_post_with_its_own_link_are_404(client, token, bob_m, workspace) -> None:
     other_asset = image(workspace, name="other-post.jpg")
     other = write_post(bob_m, [x_channel(workspace, "@second")], media=[other_asset])
     client_link(other, bob_m)
     assert client.get(media_url(token, other_asset.pk)).status_code == 404
 
 
-def test_media_through_a_dead_link_are_404(client, link_and_token, asset, bob_m) -> None:  # type: ignore[no-untyped-def]
+def test_media_through_a_dead_link_are_404(client, link_and_token, asset, bob_m) -> None:
     link, token = link_and_token
     approval.review_link_revoke(link=link, membership=bob_m)
     assert client.get(media_url(token, asset.pk)).status_code == 404
 
 
-def test_a_rendition_request_never_fails_the_image(client, token, asset) -> None:  # type: ignore[no-untyped-def]
+def test_a_rendition_request_never_fails_the_image(client, token, asset) -> None:
     response = client.get(media_url(token, asset.pk) + "?platform=nowhere&fit=crop")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("image/")
 
 
-def test_an_image_is_served_as_the_platform_gets_it(client, token, asset) -> None:  # type: ignore[no-untyped-def]
+def test_an_image_is_served_as_the_platform_gets_it(client, token, asset) -> None:
     response = client.get(media_url(token, asset.pk) + "?platform=x&fit=crop")
     assert response.status_code == 200
     assert asset.renditions.filter(platform="x", fit="crop").exists()

@@ -63,7 +63,7 @@ _CALL_FAILED = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
     if report.when == "call":
         item.stash[_CALL_FAILED] = report.failed
@@ -118,7 +118,7 @@ def page(new_page: NewPage) -> Page:
 
 
 @pytest.fixture(autouse=True)
-def _links_in_emails_open_the_live_server(settings, live_server) -> None:  # type: ignore[no-untyped-def]
+def _links_in_emails_open_the_live_server(settings, live_server) -> None:
     settings.SITE_URL = live_server.url
 
 

@@ -30,13 +30,13 @@ def _shot(page: Page, name: str) -> None:
 
 
 @pytest.fixture
-def channel(workspace):  # type: ignore[no-untyped-def]
+def channel(workspace):
     return ChannelFactory(
         workspace=workspace, platform="x", handle="@tulipcoffee", display_name="Tulip Coffee"
     )
 
 
-def test_contributor_submits_viewer_approves_from_the_queue(  # type: ignore[no-untyped-def]
+def test_contributor_submits_viewer_approves_from_the_queue(
     new_page, log_in, alice, workspace, channel
 ) -> None:
     carol, carol_m = person(workspace, Role.CONTRIBUTOR, email="carol@example.com", name="Carol")
@@ -92,7 +92,7 @@ def test_contributor_submits_viewer_approves_from_the_queue(  # type: ignore[no-
     _shot(author, "4-author-sees-scheduled")
 
 
-def test_a_client_asks_for_changes_through_a_review_link(  # type: ignore[no-untyped-def]
+def test_a_client_asks_for_changes_through_a_review_link(
     new_page, log_in, alice, workspace, channel
 ) -> None:
     alice_m = membership_of(alice, workspace)

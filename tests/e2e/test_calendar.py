@@ -47,7 +47,7 @@ def open_calendar(page: Page, ws: Workspace, query: str) -> None:
     page.goto(f"/w/{ws.slug}/calendar/{query}")
 
 
-def day_cell(page: Page, day: date):  # type: ignore[no-untyped-def]
+def day_cell(page: Page, day: date):
     return page.locator(f'#calendar .cal-day[data-date="{day.isoformat()}"]')
 
 

@@ -49,7 +49,7 @@ def _media_root(settings, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def channels(workspace):  # type: ignore[no-untyped-def]
+def channels(workspace):
     x = ChannelFactory(
         workspace=workspace, platform="x", handle="@tulipcoffee", display_name="Tulip Coffee"
     )
@@ -74,7 +74,7 @@ def _saved(page: Page) -> None:
     expect(page.locator("#autosave-status")).to_have_text(re.compile(r"Saved \d\d:\d\d"))
 
 
-def test_compose_approve_schedule_move_and_import(  # type: ignore[no-untyped-def]
+def test_compose_approve_schedule_move_and_import(
     new_page, log_in, alice, bob, workspace, channels, tmp_path: Path
 ) -> None:
     x, mastodon, linkedin = channels

@@ -23,9 +23,7 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=SCREENSHOT_DIR / f"publishing-{name}.png", full_page=True)
 
 
-def test_retry_failed_and_mark_unknown_as_published(  # type: ignore[no-untyped-def]
-    page, log_in, alice, bob, workspace
-) -> None:
+def test_retry_failed_and_mark_unknown_as_published(page, log_in, alice, bob, workspace) -> None:
     workspace.timezone = "Europe/Amsterdam"
     workspace.save(update_fields=["timezone"])
     x = make_channel(workspace, "x", handle="@tulipcoffee", display_name="Tulip Coffee")
