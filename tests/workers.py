@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 DEFAULT_QUEUE = "celery"
+# Every queue of smm.celery (item tasks, and the dispatcher and sweeps): a test worker consumes
+# them all, as production workers do.
+ALL_QUEUES = ("celery", "sweeps")
 
 
 # Waiting --------------------------------------------------------------------------------------
@@ -320,7 +323,7 @@ def celery_worker(
     log_dir: Path,
     pool: Literal["solo", "prefork"] = "solo",
     concurrency: int = 1,
-    queues: tuple[str, ...] = (DEFAULT_QUEUE,),
+    queues: tuple[str, ...] = ALL_QUEUES,
     env: dict[str, str] | None = None,
     ready_timeout: float = 30,
 ) -> Iterator[CeleryProcess]:
