@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import UTC, datetime
+from typing import Any
 
 from celery import Celery
 from celery.signals import before_task_publish, task_postrun, task_prerun, worker_ready
@@ -59,9 +60,10 @@ def queue_message_count(queue: str) -> int | None:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1)
-            return int(conn.default_channel.queue_declare(queue=queue, passive=True).message_count)
-    except Exception:
-        logging.getLogger(__name__).warning("could not count the messages in %s", queue)
+            channel: Any = conn.default_channel  # a transport's Channel; StdChannel omits this
+            return int(channel.queue_declare(queue=queue).message_count)
+    except Exception as exc:  # any broker failure: the caller falls back to its long wait
+        logging.getLogger(__name__).warning("could not count the messages in %s: %s", queue, exc)
         return None
 
 
