@@ -48,6 +48,7 @@ bench/PUBLISH.md.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import resource
@@ -56,6 +57,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections import Counter
@@ -785,6 +787,9 @@ def main() -> None:
     )
     parser.add_argument("--scale", type=float, default=1.0, help="scenarios' targets times this")
     parser.add_argument("--json", type=Path, help="write the figures of every run here")
+    parser.add_argument(
+        "--compare", metavar="REV", help="run each scenario on the engine of commit REV too"
+    )
     parser.add_argument("--targets", type=int, default=1000)
     parser.add_argument("--channels", type=int, default=50, help="targets are spread over these")
     parser.add_argument("--latency-ms", type=float, default=5)
@@ -804,38 +809,73 @@ def main() -> None:
     names = args.scenario or []
     if "all" in names:
         names = list(SCENARIOS)
-    if len(names) > 1:
-        # Django is set up once per process: each scenario runs in a child of its own.
-        rows = []
-        for name in names:
-            out = Path(tempfile.mkstemp(prefix=f"bench-{name}-", suffix=".json")[1])
-            argv = _without_options(sys.argv[1:], ("--scenario", "--json"))
-            subprocess.run(  # noqa: S603 - this very script
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.publish",
-                    *argv,
-                    "--scenario",
-                    name,
-                    "--json",
-                    str(out),
-                ],
-                check=False,
-            )
-            text = out.read_text()
-            if text:
-                rows.append((name, json.loads(text)))
-        print(table(rows))
-        if args.json:
-            args.json.write_text(json.dumps(dict(rows), indent=2))
-        sys.exit(0 if all(r["ok"] for _, r in rows) else 1)
+    if len(names) > 1 or args.compare:
+        sys.exit(run_children(args, names or ["custom"]))
     run_args = scenario_args(args, names[0]) if names else args
     result = run(run_args)
     print(table([(names[0] if names else "custom", result)]))
     if args.json:
         args.json.write_text(json.dumps(result))
     sys.exit(0 if result["ok"] else 1)
+
+
+def run_children(args: argparse.Namespace, names: list[str]) -> int:
+    """Each scenario in a child process of its own (Django is set up once per process); with
+    `--compare REV`, each also on the engine of commit REV right after it (REV's tree, from
+    `git archive`, with this very benchmark copied in), and the ratios printed."""
+    here = Path(__file__).resolve().parent.parent
+    old_tree = None
+    if args.compare:
+        old_tree = Path(tempfile.mkdtemp(prefix="ripple-bench-compare-"))
+        git = shutil.which("git") or "git"
+        archive = subprocess.run(  # noqa: S603 - git with our own arguments
+            [git, "archive", args.compare], cwd=here, check=True, capture_output=True
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(old_tree, filter="data")
+        shutil.copy(Path(__file__), old_tree / "bench" / "publish.py")
+    base = _without_options(sys.argv[1:], ("--scenario", "--json", "--compare"))
+    rows: list[tuple[str, dict[str, Any]]] = []
+    for name in names:
+        trees = [("", here)] + ([(f" @{args.compare}", old_tree)] if old_tree else [])
+        for label, tree in trees:
+            out = Path(tempfile.mkstemp(prefix=f"bench-{name}-", suffix=".json")[1])
+            scenario = [] if name == "custom" else ["--scenario", name]
+            subprocess.run(  # noqa: S603 - this very script
+                [sys.executable, "-m", "bench.publish", *base, *scenario, "--json", str(out)],
+                cwd=tree,
+                check=False,
+            )
+            text = out.read_text()
+            if text:
+                rows.append((name + label, json.loads(text)))
+    print(table(rows))
+    if old_tree is not None:
+        print(ratios(rows, f" @{args.compare}"))
+        shutil.rmtree(old_tree, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(dict(rows), indent=2))
+    return 0 if all(r["ok"] for name, r in rows if "@" not in name) else 1
+
+
+def ratios(rows: list[tuple[str, dict[str, Any]]], suffix: str) -> str:
+    """This engine / the old one, per scenario (posts/s: higher is better; the rest lower)."""
+    by_name = dict(rows)
+    lines = [f"{'ratio new/old':<24}{'posts/s':>9}{'p50':>8}{'p99':>8}{'max':>8}{'SQL/pub':>9}"]
+    for name, new in rows:
+        old = by_name.get(name + suffix)
+        if "@" in name or old is None:
+            continue
+
+        def r(key: str, new: dict[str, Any] = new, old: dict[str, Any] = old) -> str:
+            a, b = new.get(key), old.get(key)
+            return "n/a" if not a or not b else f"{a / b:.2f}"
+
+        lines.append(
+            f"{name:<24}{r('posts_per_s'):>9}{r('p50'):>8}{r('p99'):>8}{r('max'):>8}"
+            f"{r('sql_publish'):>9}"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
