@@ -93,18 +93,23 @@ def _warn_missing_queues(sender: object = None, **_: object) -> None:
 # CONN_HEALTH_CHECKS a kept one is checked before its first use.
 
 
-@task_prerun.connect
-def _db_connections_before_task(**_: object) -> None:
+def _close_old_db_connections(task: object) -> None:
+    # Not for a task run eagerly (in a request or a test's transaction), as the fixup does.
+    if getattr(getattr(task, "request", None), "is_eager", False):
+        return
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@task_prerun.connect
+def _db_connections_before_task(sender: object = None, **_: object) -> None:
+    _close_old_db_connections(sender)
 
 
 @task_postrun.connect
-def _db_connections_after_task(**_: object) -> None:
-    from django.db import close_old_connections
-
-    close_old_connections()
+def _db_connections_after_task(sender: object = None, **_: object) -> None:
+    _close_old_db_connections(sender)
 
 
 @before_task_publish.connect

@@ -48,7 +48,7 @@ def test_publish_task_is_acknowledged_late_and_rejected_back_when_its_worker_die
     assert app.conf.task_reject_on_worker_lost
 
 
-def test_the_django_fixup_no_longer_closes_connections_around_tasks(db: None) -> None:
+def test_the_django_fixup_no_longer_closes_connections_around_tasks(transactional_db: None) -> None:
     """CONN_MAX_AGE works in workers: the fixup's unconditional close is off (CELERY_DB_REUSE_MAX)
     and smm.celery closes only old or broken connections (close_old_connections)."""
     fixup = DjangoWorkerFixup(app)
@@ -116,3 +116,42 @@ def test_worker_keeps_working_after_redis_restarts_empty(
                 processes=[worker],
             )
         assert worker.alive
+
+
+@pytest.mark.redis
+def test_a_worker_keeps_its_database_connection_between_tasks(
+    transactional_db: None, tmp_path: Path
+) -> None:
+    """Three tasks in a row on one worker use one PostgreSQL backend, still open afterwards
+    (before, the fixup closed it after each task and the next task opened a new one)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("counts PostgreSQL backends")
+
+    def worker_backends() -> list[tuple[int, object]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, backend_start FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return list(cursor.fetchall())
+
+    with (
+        isolated_broker("redis", tmp_path) as broker,
+        celery_worker(broker, log_dir=tmp_path) as worker,
+    ):
+        before = set(worker_backends())
+        seen = []
+        for _ in range(3):
+            sent = timezone.now()
+            heartbeat.delay()
+            wait_for(
+                lambda sent=sent: Heartbeat.objects.filter(
+                    name=Heartbeat.CELERY, received_at__gt=sent
+                ).exists(),
+                timeout=20,
+                what="the heartbeat to run",
+                processes=[worker],
+            )
+            seen.append(set(worker_backends()) - before)
+        assert len(seen[0]) == 1, seen  # the worker's connection, open after its first task
+        assert seen[0] == seen[1] == seen[2]  # and the same one after the next two
