@@ -58,10 +58,12 @@ def queue_message_count(queue: str) -> int | None:
     """Messages waiting in `queue` (not those a worker holds), asked of the broker; None when
     the broker cannot be reached."""
     try:
-        with app.connection_for_write() as conn:
+        # A pooled connection: the dispatcher asks every second.
+        with app.pool.acquire(block=True, timeout=2) as pooled:
+            conn: Any = pooled  # a kombu Connection (the stubs type the pool's items loosely)
             conn.ensure_connection(max_retries=1)
-            channel: Any = conn.default_channel  # a transport's Channel; StdChannel omits this
-            return int(channel.queue_declare(queue=queue).message_count)
+            # The transport's Channel has queue_declare; kombu's StdChannel stub does not.
+            return int(conn.default_channel.queue_declare(queue=queue).message_count)
     except Exception as exc:  # any broker failure: the caller falls back to its long wait
         logging.getLogger(__name__).warning("could not count the messages in %s: %s", queue, exc)
         return None
