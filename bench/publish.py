@@ -48,6 +48,8 @@ bench/PUBLISH.md.
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import os
 import resource
 import shutil
@@ -55,6 +57,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections import Counter
@@ -303,7 +306,7 @@ class Faults:
     log: list[str] = field(default_factory=list)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> dict[str, Any]:
     base_url = os.environ.get("DATABASE_URL", "")
     if not base_url:
         sys.exit(
@@ -347,6 +350,12 @@ def run(args: argparse.Namespace) -> int:
         workers = [
             stack.enter_context(celery_worker(broker, **worker_kw)) for _ in range(args.workers)
         ]
+        sql = sql_per_publish(fake, broker)
+        print(
+            f"SQL statements (in-process probe, {PROBE_TARGETS} targets): per publish task "
+            f"{sql['publish']:.1f}, per target in the dispatcher {sql['dispatch']:.1f}"
+        )
+        sys.stdout.flush()
         beat = stack.enter_context(celery_beat(broker, log_dir=tmp / "logs"))
         busy0, total0 = cpu_times()
         started = time.time()
@@ -420,7 +429,75 @@ def run(args: argparse.Namespace) -> int:
         f"{self_cpu.ru_utime + self_cpu.ru_stime:.1f}"
     )
     print(f"logs: {tmp}/logs")
-    return result
+    return {**result, "sql_publish": sql["publish"], "sql_dispatch": sql["dispatch"]}
+
+
+PROBE_TARGETS = 10
+
+
+def sql_per_publish(fake: Any, broker: Any) -> dict[str, float]:
+    """SQL statements per publish, counted in this process on `PROBE_TARGETS` targets of a probe
+    workspace (the same code a worker runs; Django's CaptureQueriesContext): the dispatcher's
+    claim of them, divided by their number, and one publish task each (claim, attempt row, the
+    platform call, the outcome). The messages the dispatcher sent are purged."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from channels_app.models import Channel
+    from content.models import Post, PostTarget
+    from content.services.publishing import attempt, dispatch
+    from smm.models import User, Workspace
+
+    workspace = Workspace.objects.create(name="SQL probe", slug="bench-sql-probe")
+    owner = User.objects.create(email="owner@bench-sql-probe.example", name="Probe")
+    channel = Channel.objects.create(
+        workspace=workspace,
+        platform="mastodon",
+        external_id="399999",
+        handle="@probe",
+        display_name="Probe",
+        instance_url=fake.url,
+        access_token="bench-probe-token",  # noqa: S106 - the fake platform's token
+        status=Channel.Status.ACTIVE,
+    )
+    fake.add_account("bench-probe-token", channel.external_id, "probe")
+    due = timezone.now() - timedelta(seconds=1)
+    ids = []
+    for i in range(PROBE_TARGETS):
+        post = Post.objects.create(
+            workspace=workspace,
+            author=owner,
+            status=Post.Status.SCHEDULED,
+            text=f"SQL probe post {i}",
+            scheduled_at=due,
+            source="api",
+        )
+        target = PostTarget.objects.create(
+            workspace=workspace,
+            post=post,
+            channel=channel,
+            status=PostTarget.Status.SCHEDULED,
+            scheduled_at=due,
+        )
+        ids.append(target.pk)
+    with CaptureQueriesContext(connection) as dispatched:
+        dispatch.dispatch_due_all_workspaces()
+    broker.purge()
+    publishes = []
+    latency, fake.latency_ms = fake.latency_ms, 0  # the slow scenario's latency is not counted
+    try:
+        for pk in ids:
+            with CaptureQueriesContext(connection) as published:
+                outcome = attempt.publish_target(target_id=pk, worker="bench-probe")
+            if outcome != "published":
+                raise RuntimeError(f"the SQL probe's publish ended {outcome!r}, not published")
+            publishes.append(len(published))
+    finally:
+        fake.latency_ms = latency
+    return {"dispatch": len(dispatched) / len(ids), "publish": sum(publishes) / len(publishes)}
 
 
 def inject_faults(
@@ -478,8 +555,8 @@ def publishing_worker(workers: list[Any], *, wait: float) -> Any | None:
 
 def report(
     *, fake: Any, ids: list[int], started: float, elapsed: float, settled: bool, spread_s: float
-) -> int:
-    """Print the figures; returns the exit status (0: no duplicates and nothing lost)."""
+) -> dict[str, Any]:
+    """Print the figures; returns them (`ok`: no duplicates and nothing lost)."""
     from content.models import PostTarget, PublishAttempt
 
     targets = {
@@ -626,12 +703,98 @@ def report(
         f"  goal (p50 <= 2 s, p99 <= 10 s, 0 duplicates, 0 lost; lateness of the targets that "
         f"went out): {'MET' if goal else 'MISSED'}"
     )
-    return 0 if ok else 1
+    return {
+        "ok": ok,
+        "settled": settled,
+        "targets": len(targets),
+        "posts_per_s": published / window,
+        "p50": percentile(lateness, 50) if lateness else None,
+        "p99": percentile(lateness, 99) if lateness else None,
+        "max": max(lateness) if lateness else None,
+        "duplicates": max(dup_text, dup_key),
+        "lost": lost,
+        "attention": attention,
+    }
+
+
+# Named scenarios: the issue's goals, each a preset of the knobs above. `--scale` multiplies the
+# number of targets (a shared 2-core machine: 0.3 runs the 1,000-target ones with 300).
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "steady": {"targets": 1000, "spread": 59},
+    "burst": {"targets": 1000, "spread": 0},
+    "3000-per-minute": {"targets": 3000, "spread": 59},
+    # Platform calls 1.5x the stale limit (here 10 s -> 15 s calls), 20 targets at once, enough
+    # pool processes to run them side by side: nothing may go out twice.
+    "slow": {
+        "targets": 20,
+        "spread": 0,
+        "stale_after": 10,
+        "latency_ms": 15_000,
+        "pool": "prefork",
+        "concurrency": 10,
+        "channels": 20,
+        "scaled": False,
+    },
+    "faults": {"targets": 1000, "spread": 59, "faults": True},
+}
+
+
+def scenario_args(base: argparse.Namespace, name: str) -> argparse.Namespace:
+    preset = dict(SCENARIOS[name])
+    scaled = preset.pop("scaled", True)
+    args = argparse.Namespace(**{**vars(base), **preset})
+    if scaled:
+        args.targets = max(10, round(args.targets * base.scale))
+    args.scenario = name
+    return args
+
+
+def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
+    """The scenarios side by side: one line each."""
+
+    def f(value: Any, fmt: str) -> str:
+        return "n/a" if value is None else format(value, fmt)
+
+    lines = [
+        f"{'scenario':<24}{'targets':>8}{'posts/s':>9}{'p50 s':>8}{'p99 s':>8}{'max s':>8}"
+        f"{'SQL/pub':>9}{'dupl.':>7}{'lost':>6}",
+    ]
+    for name, r in rows:
+        lines.append(
+            f"{name:<24}{r['targets']:>8}{f(r['posts_per_s'], '.1f'):>9}{f(r['p50'], '.2f'):>8}"
+            f"{f(r['p99'], '.2f'):>8}{f(r['max'], '.2f'):>8}{f(r['sql_publish'], '.1f'):>9}"
+            f"{r['duplicates']:>7}{r['lost']:>6}"
+        )
+    return "\n".join(lines)
+
+
+def _without_options(argv: list[str], options: tuple[str, ...]) -> list[str]:
+    """`argv` without `options` and their values (`--opt value` or `--opt=value`)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in options:
+            skip = True
+        elif not arg.startswith(tuple(f"{o}=" for o in options)):
+            kept.append(arg)
+    return kept
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=[*SCENARIOS, "all"],
+        help="a named scenario (repeatable; 'all' runs each); without it, the knobs below",
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="scenarios' targets times this")
+    parser.add_argument("--json", type=Path, help="write the figures of every run here")
+    parser.add_argument(
+        "--compare", metavar="REV", help="run each scenario on the engine of commit REV too"
     )
     parser.add_argument("--targets", type=int, default=1000)
     parser.add_argument("--channels", type=int, default=50, help="targets are spread over these")
@@ -648,7 +811,77 @@ def main() -> None:
     parser.add_argument("--requeue-after", type=int, default=15)
     parser.add_argument("--stale-after", type=int, default=20)
     parser.add_argument("--database", default=DEFAULT_DATABASE)
-    sys.exit(run(parser.parse_args()))
+    args = parser.parse_args()
+    names = args.scenario or []
+    if "all" in names:
+        names = list(SCENARIOS)
+    if len(names) > 1 or args.compare:
+        sys.exit(run_children(args, names or ["custom"]))
+    run_args = scenario_args(args, names[0]) if names else args
+    result = run(run_args)
+    print(table([(names[0] if names else "custom", result)]))
+    if args.json:
+        args.json.write_text(json.dumps(result))
+    sys.exit(0 if result["ok"] else 1)
+
+
+def run_children(args: argparse.Namespace, names: list[str]) -> int:
+    """Each scenario in a child process of its own (Django is set up once per process); with
+    `--compare REV`, each also on the engine of commit REV right after it (REV's tree, from
+    `git archive`, with this very benchmark copied in), and the ratios printed."""
+    here = Path(__file__).resolve().parent.parent
+    old_tree = None
+    if args.compare:
+        old_tree = Path(tempfile.mkdtemp(prefix="ripple-bench-compare-"))
+        git = shutil.which("git") or "git"
+        archive = subprocess.run(  # noqa: S603 - git with our own arguments
+            [git, "archive", args.compare], cwd=here, check=True, capture_output=True
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(old_tree, filter="data")
+        shutil.copy(Path(__file__), old_tree / "bench" / "publish.py")
+    base = _without_options(sys.argv[1:], ("--scenario", "--json", "--compare"))
+    rows: list[tuple[str, dict[str, Any]]] = []
+    for name in names:
+        trees = [("", here)] + ([(f" @{args.compare}", old_tree)] if old_tree else [])
+        for label, tree in trees:
+            out = Path(tempfile.mkstemp(prefix=f"bench-{name}-", suffix=".json")[1])
+            scenario = [] if name == "custom" else ["--scenario", name]
+            subprocess.run(  # noqa: S603 - this very script
+                [sys.executable, "-m", "bench.publish", *base, *scenario, "--json", str(out)],
+                cwd=tree,
+                check=False,
+            )
+            text = out.read_text()
+            if text:
+                rows.append((name + label, json.loads(text)))
+    print(table(rows))
+    if old_tree is not None:
+        print(ratios(rows, f" @{args.compare}"))
+        shutil.rmtree(old_tree, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(dict(rows), indent=2))
+    return 0 if all(r["ok"] for name, r in rows if "@" not in name) else 1
+
+
+def ratios(rows: list[tuple[str, dict[str, Any]]], suffix: str) -> str:
+    """This engine / the old one, per scenario (posts/s: higher is better; the rest lower)."""
+    by_name = dict(rows)
+    lines = [f"{'ratio new/old':<24}{'posts/s':>9}{'p50':>8}{'p99':>8}{'max':>8}{'SQL/pub':>9}"]
+    for name, new in rows:
+        old = by_name.get(name + suffix)
+        if "@" in name or old is None:
+            continue
+
+        def r(key: str, new: dict[str, Any] = new, old: dict[str, Any] = old) -> str:
+            a, b = new.get(key), old.get(key)
+            return "n/a" if not a or not b else f"{a / b:.2f}"
+
+        lines.append(
+            f"{name:<24}{r('posts_per_s'):>9}{r('p50'):>8}{r('p99'):>8}{r('max'):>8}"
+            f"{r('sql_publish'):>9}"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

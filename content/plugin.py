@@ -74,6 +74,7 @@ def plugin() -> AppPlugin:
                 float(dispatch),
                 expires=dispatch,
                 quiet=True,
+                queue="sweeps",
             ),
             # A post's status is derived from its targets in the same transaction; this finds
             # and fixes (and logs) any drift all the same.
@@ -82,12 +83,14 @@ def plugin() -> AppPlugin:
                 "content.post_status_repair",
                 3600.0,
                 expires=3600,
+                queue="sweeps",
             ),
             BeatEntry(
                 "content.imports_resume_stalled",
                 "content.imports_resume_stalled",
                 300.0,
                 expires=300,
+                queue="sweeps",
             ),
         ],
         nav=[

@@ -35,7 +35,11 @@ def dispatch_due() -> None:
     dispatch.dispatch_due_all_workspaces()
 
 
-@shared_task(bind=True, name="content.publish_target", ignore_result=True, acks_late=False)
+# Acknowledged after it ran (acks_late, the default here) and sent back to the queue if its worker
+# process dies (task_reject_on_worker_lost): a message is never lost with a killed worker. That is
+# safe because the task claims its target from "queued" first: run again for a target that was
+# claimed (or settled) meanwhile, it does nothing, so a redelivery never sends a post twice.
+@shared_task(bind=True, name="content.publish_target", ignore_result=True, acks_late=True)
 def publish_target_task(self: Task, target_id: int) -> None:
     """Publish one queued target (does nothing if it is no longer queued)."""
     attempt.publish_target(target_id=target_id, worker=self.request.hostname or "")

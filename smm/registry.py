@@ -35,13 +35,16 @@ class BeatEntry:
     """A periodic task of an app. `schedule` is seconds or a celery schedule (crontab); a message
     waiting longer than `expires` seconds in the queue is dropped (the next run will do the work).
     `quiet` keeps the routine 'received'/'succeeded' lines of a task that runs every second out of
-    the worker's and beat's logs (its failures still show)."""
+    the worker's and beat's logs (its failures still show). `queue` routes the task to a queue of
+    its own (`"sweeps"` for the dispatcher and the sweeps, so that a backlog of item tasks on the
+    default queue cannot delay them); None keeps Celery's default queue."""
 
     name: str
     task: str
     schedule: float | celery_schedule | crontab
     expires: int
     quiet: bool = False
+    queue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,8 @@ PERMISSIONS: dict[str, Role] = {}
 ACTIVITY_VERBS: dict[str, str | Promise] = {}
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
 QUIET_TASKS: set[str] = set()
+# Celery's `task_routes` (smm.celery): task name -> {"queue": ...}, from BeatEntry.queue.
+TASK_ROUTES: dict[str, dict[str, str]] = {}
 
 
 def _expires(seconds: int) -> dict[str, int]:
@@ -159,6 +164,7 @@ def plugin_register(plugin: AppPlugin) -> None:
     ACTIVITY_VERBS.update(plugin.activity_verbs)
     BEAT_SCHEDULE.update(entries)
     QUIET_TASKS.update(entry.task for entry in plugin.beat if entry.quiet)
+    TASK_ROUTES.update({e.task: {"queue": e.queue} for e in plugin.beat if e.queue})
     for check in plugin.checks:
         checks.register(check)
     if plugin.schema_enum_names:

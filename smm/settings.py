@@ -282,14 +282,42 @@ SPECTACULAR_SETTINGS = {
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_REJECT_ON_WORKER_LOST = False
+# A task whose worker process dies (SIGKILL, OOM) goes back to the queue at once instead of being
+# acknowledged as failed. Safe for every task here because they are idempotent: publishing claims
+# its target (a compare-and-set from "queued"), so a redelivered publish of a target that was
+# already claimed does nothing, and the lease, not a second message, decides what happens to a
+# publish that was cut off.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis restarts (or a network blip) must not stop a worker: retry the broker connection for
+# ever, at startup and at run time, and find a dead socket fast (keepalive, a health check).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A publish running while the connection drops is left to finish (its lease guards it); its
+# message, not acknowledged on the lost connection, comes back and does nothing then.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Two queues (see smm.celery and the README's "Workers"): `celery` for item tasks (publish, look
+# up, pull metrics) and `sweeps` for the dispatcher and the periodic sweeps, so that a burst of
+# publishes waiting in `celery` cannot delay the dispatcher. A worker started without
+# `--queues` consumes both; the routes come from the apps' beat entries (BeatEntry.queue).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Celery's Django fixup closes every database connection before and after each task unless this is
+# set, which makes CONN_MAX_AGE useless in workers (a new PostgreSQL connection per task). With it
+# that close never happens; smm.celery instead calls Django's close_old_connections() around each
+# task, as Django does around each request, so CONN_MAX_AGE and CONN_HEALTH_CHECKS apply.
+CELERY_DB_REUSE_MAX = 2**62
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 3600,
+        # Find a connection that Redis dropped (restart, failover) within seconds, not at the
+        # next write; and retry a command that timed out once before giving up.
+        "socket_keepalive": True,
+        "socket_connect_timeout": 5,
+        "health_check_interval": 10,
+        "retry_on_timeout": True,
         # Lets several installs (or test runs) share one Redis database without taking each
         # other's tasks.
         "global_keyprefix": env_str("SMM_BROKER_KEY_PREFIX") or "",
@@ -322,6 +350,9 @@ SMM_IMPORT_INLINE_ROWS = env_int("SMM_IMPORT_INLINE_ROWS", 100)
 # task never ran is sent again; when a post still "publishing" counts as crashed.
 SMM_DISPATCH_INTERVAL = env_int("SMM_DISPATCH_INTERVAL", 1)
 SMM_PUBLISH_REQUEUE_AFTER = env_int("SMM_PUBLISH_REQUEUE_AFTER", 60)
+# A queued target is sent again after this many seconds when the publish queue is empty (its
+# message was lost); SMM_PUBLISH_REQUEUE_AFTER applies while the queue has a backlog.
+SMM_PUBLISH_LOST_AFTER = env_int("SMM_PUBLISH_LOST_AFTER", 5)
 SMM_PUBLISH_STALE_AFTER = env_int("SMM_PUBLISH_STALE_AFTER", 300)
 
 # Channels: the suite's own app on each platform. A platform whose keys are unset is shown as

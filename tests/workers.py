@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 DEFAULT_QUEUE = "celery"
+# Every queue of smm.celery (item tasks, and the dispatcher and sweeps): a test worker consumes
+# them all, as production workers do.
+ALL_QUEUES = ("celery", "sweeps")
 
 
 # Waiting --------------------------------------------------------------------------------------
@@ -320,13 +323,16 @@ def celery_worker(
     log_dir: Path,
     pool: Literal["solo", "prefork"] = "solo",
     concurrency: int = 1,
-    queues: tuple[str, ...] = (DEFAULT_QUEUE,),
+    queues: tuple[str, ...] = ALL_QUEUES,
     env: dict[str, str] | None = None,
     ready_timeout: float = 30,
+    cluster: bool = False,
 ) -> Iterator[CeleryProcess]:
     """A worker consuming `broker`, yielded once it logged that it is ready; stopped on exit.
 
-    Use it in tests with `transactional_db`: the worker sees committed data only."""
+    Use it in tests with `transactional_db`: the worker sees committed data only. `cluster`
+    keeps gossip, mingle and the event heartbeat on, as in production (each holds a broker
+    connection of its own that must survive a broker restart)."""
     nodename = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
     args = [
         "worker",
@@ -335,11 +341,10 @@ def celery_worker(
         f"--hostname={nodename}",
         f"--queues={','.join(queues)}",
         "--loglevel=info",
-        # Cluster chatter a single test worker does not need; mingle alone costs a second.
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
     ]
+    if not cluster:
+        # Cluster chatter a single test worker does not need; mingle alone costs a second.
+        args += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     process = _spawn(args, name=nodename, broker=broker, log_dir=log_dir, env=env)
     try:
         wait_for(

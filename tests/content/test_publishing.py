@@ -159,9 +159,26 @@ def test_a_claimed_target_is_not_claimed_by_a_second_dispatch(
     assert sent.publish == [target.pk]
 
 
+def _publish_queue_holds(monkeypatch: pytest.MonkeyPatch, count: int | None) -> None:
+    """What the broker says is waiting in the publish queue (None: it cannot be reached)."""
+    from content.services.publishing import dispatch as dispatch_module
+
+    monkeypatch.setattr(dispatch_module, "queue_message_count", lambda queue: count)
+
+
+@pytest.mark.parametrize("waiting", [3, None])
 def test_a_target_stuck_in_queued_is_sent_again_after_the_requeue_delay(
-    workspace, channel, sent: Sent, django_capture_on_commit_callbacks, time_machine
+    workspace,
+    channel,
+    sent: Sent,
+    django_capture_on_commit_callbacks,
+    time_machine,
+    monkeypatch,
+    waiting,
 ) -> None:
+    """While the publish queue has a backlog (or the broker cannot tell), a queued target's
+    message may still be waiting: it is sent again only after SMM_PUBLISH_REQUEUE_AFTER."""
+    _publish_queue_holds(monkeypatch, waiting)
     target = due_post(workspace, [channel], at=NOW - timedelta(minutes=1)).targets.get()
     dispatch(django_capture_on_commit_callbacks)
     assert sent.publish == [target.pk]
@@ -175,6 +192,28 @@ def test_a_target_stuck_in_queued_is_sent_again_after_the_requeue_delay(
     target.refresh_from_db()
     assert target.status == S.QUEUED
     assert target.queued_at == NOW + timedelta(seconds=61)
+
+
+def test_a_queued_target_whose_message_is_lost_is_sent_again_within_seconds(
+    workspace, channel, sent: Sent, django_capture_on_commit_callbacks, time_machine, monkeypatch
+) -> None:
+    """The publish queue is empty, so every message sent earlier was taken: a target still queued
+    SMM_PUBLISH_LOST_AFTER seconds later lost its message (a killed worker, Redis restarted
+    empty) and is sent again, instead of waiting a minute."""
+    _publish_queue_holds(monkeypatch, 0)
+    target = due_post(workspace, [channel], at=NOW - timedelta(minutes=1)).targets.get()
+    dispatch(django_capture_on_commit_callbacks)
+
+    time_machine.move_to(NOW + timedelta(seconds=5), tick=False)
+    assert dispatch(django_capture_on_commit_callbacks).requeued == []
+    time_machine.move_to(NOW + timedelta(seconds=6), tick=False)
+    assert dispatch(django_capture_on_commit_callbacks).requeued == [target.pk]
+    assert sent.publish == [target.pk, target.pk]
+    # Had the first message arrived after all, the second finds the target claimed or settled
+    # and does nothing (no request goes out: the RequestsMock has no answers).
+    PostTarget.objects.filter(pk=target.pk).update(status=S.PUBLISHED)
+    with responses.RequestsMock():
+        assert publish(target, django_capture_on_commit_callbacks) == "skipped"
 
 
 def test_a_target_publishing_too_long_needs_attention_and_is_looked_up(

@@ -29,6 +29,10 @@ from content.services.publishing.settle import (
     requeue_after,
 )
 from content.services.state import target_transition, targets_transition
+from smm.celery import queue_message_count
+
+# The queue of publish tasks (Celery's default; the dispatcher runs on "sweeps", smm.celery).
+PUBLISH_QUEUE = "celery"
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +62,7 @@ class DispatchResult:
 def dispatch_due_all_workspaces(*, limit: int = 500) -> DispatchResult:
     """Claim due targets (all workspaces) and hand each to one publish task after commit."""
     now = timezone.now()
+    lost_after = _requeue_after_by_queue()  # asks the broker: before any row is locked
     released = release_channel_holds()
     with transaction.atomic():
         due = list(
@@ -80,7 +85,8 @@ def dispatch_due_all_workspaces(*, limit: int = 500) -> DispatchResult:
             )
         stuck = list(
             PostTarget.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=S.QUEUED, queued_at__lt=now - requeue_after())
+            .filter(status=S.QUEUED, queued_at__lt=now - lost_after)
+            .order_by()  # no join for PostTarget's default ordering (by channel)
             .values_list("pk", flat=True)[:limit]
         )
         if stuck:
@@ -97,6 +103,20 @@ def dispatch_due_all_workspaces(*, limit: int = 500) -> DispatchResult:
     return DispatchResult(queued, stuck + requeued_stale, held, stale, released)
 
 
+def _requeue_after_by_queue() -> timedelta:
+    """How long a queued target waits before its message is taken as lost, from the queue's own
+    state. When the publish queue in the broker is empty, every message sent before has been
+    taken by a worker, so a target still queued a few seconds later lost its message (a worker
+    killed while holding it, Redis restarted empty): it is sent again after
+    SMM_PUBLISH_LOST_AFTER seconds. While the queue has a backlog, its message may still be
+    waiting there: only after SMM_PUBLISH_REQUEUE_AFTER. Sending one message too many is
+    harmless: the publish task does nothing for a target that is no longer queued."""
+    waiting = queue_message_count(PUBLISH_QUEUE)
+    if waiting == 0:
+        return timedelta(seconds=setting_seconds("SMM_PUBLISH_LOST_AFTER", 5))
+    return requeue_after()
+
+
 def _lookups_due(now: datetime) -> list[int]:
     """Targets of unknown outcome whose lookup is due: never ran (its task was lost), or failed
     and waited its backoff. Each send takes a lease (next_attempt_at moves on) so a lookup in
@@ -104,7 +124,9 @@ def _lookups_due(now: datetime) -> list[int]:
     due = list(
         PostTarget.objects.filter(
             status=S.NEEDS_ATTENTION, hold_reason=HOLD_UNKNOWN, next_attempt_at__lte=now
-        ).values_list("pk", flat=True)[:500]
+        )
+        .order_by()  # no join for PostTarget's default ordering (by channel)
+        .values_list("pk", flat=True)[:500]
     )
     if due:
         PostTarget.objects.filter(pk__in=due, status=S.NEEDS_ATTENTION).update(

@@ -38,6 +38,9 @@ class Command(BaseCommand):
                 "info",
                 "--concurrency",
                 "2",
+                # Both queues (smm.celery.QUEUES): publishes, and the dispatcher and sweeps.
+                "--queues",
+                "celery,sweeps",
             ],
             "beat": [python, "-m", "celery", "-A", "smm", "beat", "-l", "info"],
         }
