@@ -353,7 +353,11 @@ SMM_PUBLISH_REQUEUE_AFTER = env_int("SMM_PUBLISH_REQUEUE_AFTER", 60)
 # A queued target is sent again after this many seconds when the publish queue is empty (its
 # message was lost); SMM_PUBLISH_REQUEUE_AFTER applies while the queue has a backlog.
 SMM_PUBLISH_LOST_AFTER = env_int("SMM_PUBLISH_LOST_AFTER", 5)
-SMM_PUBLISH_STALE_AFTER = env_int("SMM_PUBLISH_STALE_AFTER", 300)
+# The publishing lease: a worker renews it every third of this while it talks to the platform; a
+# target whose lease was not renewed for this long (its worker died) is looked up on the
+# platform. A slow but live publish is never taken as dead (up to a ceiling derived from the
+# adapters' timeouts).
+SMM_PUBLISH_STALE_AFTER = env_int("SMM_PUBLISH_STALE_AFTER", 30)
 
 # Channels: the suite's own app on each platform. A platform whose keys are unset is shown as
 # "not set up" (with instructions for the admin), never as broken. Mastodon needs no keys (the app

@@ -27,6 +27,7 @@ from content.services.publishing.settle import (
     HOLD_UNKNOWN,
     hold_for_channel,
     requeue_after,
+    setting_seconds,
 )
 from content.services.state import target_transition, targets_transition
 from smm.celery import queue_message_count
@@ -37,6 +38,11 @@ PUBLISH_QUEUE = "celery"
 log = logging.getLogger(__name__)
 
 S = PostTarget.Status
+
+
+# A target claimed by a worker from before leases (during a rolling upgrade) has no lease: it is
+# taken as dead after the time the engine before leases waited, not after one (short) lease.
+LEGACY_STALE_AFTER = timedelta(seconds=300)
 
 
 def stale_after() -> timedelta:
@@ -163,7 +169,7 @@ def _dead_publishing(now: datetime) -> Q:
     looks, past the hard ceiling of one publish (a hung worker)."""
     return (
         Q(lease_expires_at__lt=now)
-        | Q(lease_expires_at__isnull=True, publishing_started_at__lt=now - stale_after())
+        | Q(lease_expires_at__isnull=True, publishing_started_at__lt=now - LEGACY_STALE_AFTER)
         | Q(publishing_started_at__lt=now - publish_ceiling())
     )
 
