@@ -146,11 +146,30 @@ def post_status_derive(*, current: str, targets: Iterable[str]) -> str:
     return current
 
 
-def _lock_posts(post_ids: Iterable[int]) -> None:
-    """Lock the posts' rows (in id order, so two lockers never wait on each other)."""
+def _lock_posts(post_ids: Iterable[int]) -> dict[int, str]:
+    """Lock the posts' rows (in id order, so two lockers never wait on each other) for the rest
+    of the caller's transaction; returns their statuses, which stay true while the lock holds."""
     ids = sorted(set(post_ids))
-    if ids:
-        list(Post.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    if not ids:
+        return {}
+    return dict(
+        Post.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
+
+
+def _post_status_store(post_id: int, current: str) -> str | None:
+    """Store the derived status of post `post_id`, whose row the caller has locked (or just
+    wrote) and whose status is `current`. Returns the new status, or None when it was right."""
+    states = PostTarget.objects.filter(post_id=post_id).order_by().values_list("status", flat=True)
+    new = post_status_derive(current=current, targets=states)
+    if new == current:
+        return None
+    _check(POST_TRANSITIONS, "post", (current,), new)
+    Post.objects.filter(pk=post_id, status=current).update(status=new, updated_at=timezone.now())
+    return new
 
 
 def post_status_refresh(*, post_id: int) -> str | None:
@@ -158,25 +177,8 @@ def post_status_refresh(*, post_id: int) -> str | None:
     for the rest of the caller's transaction. Returns the new status, or None when it was right
     already (or the post is gone)."""
     with transaction.atomic():
-        current = (
-            Post.objects.select_for_update()
-            .filter(pk=post_id)
-            .values_list("status", flat=True)
-            .first()
-        )
-        if current is None:
-            return None
-        states = (
-            PostTarget.objects.filter(post_id=post_id).order_by().values_list("status", flat=True)
-        )
-        new = post_status_derive(current=current, targets=states)
-        if new == current:
-            return None
-        _check(POST_TRANSITIONS, "post", (current,), new)
-        Post.objects.filter(pk=post_id, status=current).update(
-            status=new, updated_at=timezone.now()
-        )
-        return new
+        current = _lock_posts([post_id]).get(post_id)
+        return None if current is None else _post_status_store(post_id, current)
 
 
 # Transitions -----------------------------------------------------------------------------------
@@ -207,7 +209,8 @@ def post_transition(
         for name, value in fields.items():
             setattr(post, name, value)
         if to in ON_SCHEDULE:
-            derived = post_status_refresh(post_id=post.pk)
+            # The UPDATE above holds the post's row lock for the rest of the transaction.
+            derived = _post_status_store(post.pk, to)
             if derived is not None:
                 post.status = derived
     return True
@@ -233,13 +236,18 @@ def target_transition(
     if not _may_change_post(states, to):
         return bool(rows.update(status=to, **fields))
     with transaction.atomic():
-        post_id = PostTarget.objects.filter(pk=target_id).values_list("post_id", flat=True).first()
+        post_id = (
+            PostTarget.objects.filter(pk=target_id)
+            .order_by()  # no join for the model's default ordering
+            .values_list("post_id", flat=True)
+            .first()
+        )
         if post_id is None:
             return False
-        _lock_posts([post_id])
-        if not rows.update(status=to, **fields):
+        current = _lock_posts([post_id]).get(post_id)
+        if current is None or not rows.update(status=to, **fields):
             return False
-        post_status_refresh(post_id=post_id)
+        _post_status_store(post_id, current)
     return True
 
 
@@ -269,12 +277,13 @@ def targets_transition(
     if where is not None:
         rows = rows.filter(where)
     refresh = _may_change_post(states, to)
+    currents: dict[int, str] = {}
     with transaction.atomic():
         if refresh:
             post_ids = list(rows.order_by().values_list("post_id", flat=True).distinct())
             if not post_ids:
                 return []  # the dispatcher asks every second; mostly nothing is held
-            _lock_posts(post_ids)
+            currents = _lock_posts(post_ids)
         locked = list(
             rows.select_for_update(of=("self",)).order_by("pk").values_list("pk", "post_id")
         )
@@ -285,7 +294,10 @@ def targets_transition(
         )
         if refresh:
             for changed_post in sorted({post for _pk, post in locked}):
-                post_status_refresh(post_id=changed_post)
+                if changed_post in currents:
+                    _post_status_store(changed_post, currents[changed_post])
+                else:  # a target that joined a post after the lock was taken
+                    post_status_refresh(post_id=changed_post)
     return [pk for pk, _post in locked]
 
 
