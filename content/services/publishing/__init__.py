@@ -36,7 +36,6 @@ from content.services.publishing.dispatch import (
     DispatchResult,
     dispatch_due_all_workspaces,
     release_channel_holds,
-    stale_after,
 )
 from content.services.publishing.reconcile import MAX_LOOKUPS, reconcile_target
 from content.services.publishing.settle import HOLD_CHANNEL, HOLD_UNKNOWN, requeue_after
@@ -55,7 +54,6 @@ __all__ = [
     "record_step",
     "release_channel_holds",
     "requeue_after",
-    "stale_after",
     "target_delete_duplicate",
     "target_mark_not_published",
     "target_mark_published",

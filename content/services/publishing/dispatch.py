@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from channels_app.models import Channel
 from content.models import PostTarget, PublishAttempt
 from content.services.enqueue import PUBLISH_TARGET, RECONCILE_TARGET, task_send
-from content.services.publishing.lease import lease_length, publish_ceiling
+from content.services.publishing.lease import publish_ceiling
 from content.services.publishing.settle import (
     HOLD_CHANNEL,
     HOLD_UNKNOWN,
@@ -43,12 +43,6 @@ S = PostTarget.Status
 # A target claimed by a worker from before leases (during a rolling upgrade) has no lease: it is
 # taken as dead after the time the engine before leases waited, not after one (short) lease.
 LEGACY_STALE_AFTER = timedelta(seconds=300)
-
-
-def stale_after() -> timedelta:
-    """The lease's length: a publishing target whose worker has not renewed its lease for this
-    long is taken as crashed (content.services.publishing.lease)."""
-    return lease_length()
 
 
 def _due() -> Q:

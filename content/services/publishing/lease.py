@@ -40,7 +40,7 @@ MAX_CALLS = 20
 
 def lease_seconds() -> int:
     """How long a lease lasts without renewal (SMM_PUBLISH_STALE_AFTER, at least 1 s)."""
-    return max(1, setting_seconds("SMM_PUBLISH_STALE_AFTER", 300))
+    return max(1, setting_seconds("SMM_PUBLISH_STALE_AFTER", 30))
 
 
 def lease_length() -> timedelta:
